@@ -1,0 +1,127 @@
+//! Server functions: the pages' way to the service layer. Each one finds the
+//! signed-in user, calls one service function and maps its error.
+
+use crate::model::{Counts, Me, OrderDetail, OrderPage, OrderQuery};
+use crate::rules::View;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod context {
+    use crate::server::auth::CurrentUser;
+    use crate::server::error::AppError;
+    use crate::server::session::user_from_headers;
+    use crate::server::state::AppState;
+    use leptos::prelude::*;
+
+    pub fn state() -> Result<AppState, ServerFnError> {
+        use_context::<AppState>().ok_or_else(|| {
+            AppError::Internal("application state missing".to_owned()).into_server_fn_error()
+        })
+    }
+
+    pub fn headers() -> http::HeaderMap {
+        use_context::<http::request::Parts>()
+            .map(|parts| parts.headers)
+            .unwrap_or_default()
+    }
+
+    /// The state and the signed-in user, or `Unauthorized`.
+    pub async fn user() -> Result<(AppState, CurrentUser), ServerFnError> {
+        let state = state()?;
+        let user = user_from_headers(&state, &headers())
+            .await
+            .and_then(|user| user.ok_or(AppError::Unauthorized))
+            .map_err(AppError::into_server_fn_error)?;
+        Ok((state, user))
+    }
+}
+
+/// Signs in and sends the browser to the order list.
+#[server]
+pub async fn login(email: String, password: String) -> Result<(), ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::{auth, session};
+    let state = context::state()?;
+    let (_, token) = auth::login(
+        &state.db,
+        &email,
+        &password,
+        state.settings.session_ttl_ms,
+    )
+    .await
+    .map_err(AppError::into_server_fn_error)?;
+    let cookie = session::session_cookie(token, &state.settings);
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    if let Ok(value) = http::HeaderValue::from_str(&cookie.to_string()) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+    leptos_axum::redirect("/orders");
+    Ok(())
+}
+
+/// Ends the session and sends the browser to the sign-in page.
+#[server]
+pub async fn logout() -> Result<(), ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::{auth, session};
+    let state = context::state()?;
+    if let Some(token) = session::session_token(&context::headers()) {
+        auth::logout(&state.db, &token)
+            .await
+            .map_err(AppError::into_server_fn_error)?;
+    }
+    let cookie = session::removal_cookie(&state.settings);
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    if let Ok(value) = http::HeaderValue::from_str(&cookie.to_string()) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// The signed-in user, their company and permissions.
+#[server]
+pub async fn get_me() -> Result<Me, ServerFnError> {
+    let (_, user) = context::user().await?;
+    Ok(user.me())
+}
+
+/// The sidebar badges.
+#[server]
+pub async fn order_counts() -> Result<Counts, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::orders;
+    let (state, user) = context::user().await?;
+    orders::counts(&state.db, &user).await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// One page of a view, optionally filtered by number or title.
+#[server]
+pub async fn list_orders(
+    view: View,
+    q: Option<String>,
+    cursor: Option<String>,
+) -> Result<OrderPage, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::orders;
+    let (state, user) = context::user().await?;
+    let query = OrderQuery {
+        view: Some(view),
+        q,
+        cursor,
+        ..OrderQuery::default()
+    };
+    orders::list(&state.db, &user, &query).await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// One order with its notes, documents and timeline.
+#[server]
+pub async fn get_order(id: i64) -> Result<OrderDetail, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::orders;
+    let (state, user) = context::user().await?;
+    orders::detail(&state.db, &user, id).await
+        .map_err(AppError::into_server_fn_error)
+}

@@ -1,0 +1,122 @@
+//! Building blocks shared by the pages.
+
+use crate::api::{Logout, get_me, order_counts};
+use crate::model::{Counts, Me, Order};
+use crate::rules::{Status, View};
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+/// The badge counts, shared so that any page can refresh them after a change.
+#[derive(Clone, Copy)]
+pub struct CountsResource(pub Resource<Result<Counts, ServerFnError>>);
+
+/// The frame of every signed-in page: header, sidebar with badges, content.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    let counts = Resource::new(|| (), |_| order_counts());
+    provide_context(CountsResource(counts));
+    provide_context(me);
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <div class="app">
+            <header class="topbar">
+                <a class="brand" href="/orders">"Ordering Portal"</a>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.await.ok().map(|me: Me| view! {
+                            <div class="who" data-testid="who">
+                                <span class="who-name">{me.user.name}</span>
+                                <span class="who-org">
+                                    {me.company.map(|company| company.name).unwrap_or_else(|| "FTS".to_owned())}
+                                    " · " {me.group_label}
+                                </span>
+                            </div>
+                        })
+                    })}
+                </Transition>
+                <ActionForm action=logout attr:class="logout">
+                    <button type="submit" class="button secondary">"Sign out"</button>
+                </ActionForm>
+            </header>
+            <nav class="sidebar" aria-label="Order views">
+                <ul>
+                    {View::ALL.into_iter().map(|view| view! { <SidebarLink view counts/> }).collect_view()}
+                </ul>
+            </nav>
+            <main class="content" id="main">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn SidebarLink(view: View, counts: Resource<Result<Counts, ServerFnError>>) -> impl IntoView {
+    view! {
+        <li>
+            <A href=view.path() exact=true attr:data-view=view.slug()>
+                <span class="label">{view.label()}</span>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        counts.await.ok().map(|counts| {
+                            let n = counts.get(view);
+                            let attention = view == View::OnHold && n > 0;
+                            view! {
+                                <span class="badge" class:attention=attention
+                                    data-testid=format!("badge-{}", view.slug())
+                                    aria-label=format!("{n} orders")>
+                                    {n}
+                                </span>
+                            }
+                        })
+                    })}
+                </Transition>
+            </A>
+        </li>
+    }
+}
+
+/// A status as a coloured pill.
+#[component]
+pub fn StatusBadge(status: Status) -> impl IntoView {
+    view! {
+        <span class=format!("status status-{}", status.as_str()) data-status=status.as_str()>
+            {status.label()}
+        </span>
+    }
+}
+
+/// An amount in cents as dollars.
+pub fn money(cents: i64) -> String {
+    format!("${}.{:02}", cents / 100, cents % 100)
+}
+
+/// An RFC 3339 timestamp as `YYYY-MM-DD HH:MM` (UTC).
+pub fn short_time(rfc3339: &str) -> String {
+    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
+}
+
+/// One order in a list.
+#[component]
+pub fn OrderCard(order: Order) -> impl IntoView {
+    let href = format!("/order/{}", order.id);
+    view! {
+        <article class="order-card" data-testid="order-card" data-number=order.number.clone()>
+            <header>
+                <a class="order-number" href=href>{order.number.clone()}</a>
+                <StatusBadge status=order.status/>
+            </header>
+            <p class="order-title">{order.title.clone()}</p>
+            {order.hold_reason.clone().filter(|_| order.status.needs_attention()).map(|reason| view! {
+                <p class="reason" role="note">{reason}</p>
+            })}
+            <dl class="facts">
+                <div><dt>"Product"</dt><dd>{order.product.clone()}</dd></div>
+                <div><dt>"Expected"</dt><dd>{order.expected_date.clone().unwrap_or_else(|| "—".to_owned())}</dd></div>
+                <div><dt>"Placed by"</dt><dd>{order.placed_by.name.clone()}</dd></div>
+                <div><dt>"Company"</dt><dd>{order.company.name.clone()}</dd></div>
+            </dl>
+        </article>
+    }
+}

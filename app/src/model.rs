@@ -1,0 +1,178 @@
+//! The shapes that travel between the server and its clients (the pages, the
+//! browser bundle and the JSON API), as fixed by DESIGN §4.
+
+use crate::rules::{Action, Group, Status, View};
+use serde::{Deserialize, Serialize};
+
+/// A reference to another record by id and display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyInfo {
+    pub id: i64,
+    pub name: String,
+    pub has_account: bool,
+    pub enable_cancel_order: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Features {
+    pub enable_cancel_order: bool,
+}
+
+/// The answer of `GET /ordering/api/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: UserInfo,
+    pub company: Option<CompanyInfo>,
+    pub group: Group,
+    pub group_label: String,
+    pub is_staff: bool,
+    pub permissions: Vec<String>,
+    pub features: Features,
+    #[serde(rename = "hasAccount")]
+    pub has_account: bool,
+}
+
+/// One order as every list and the detail page show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: i64,
+    pub number: String,
+    pub status: Status,
+    pub status_label: String,
+    pub group_id: Option<i64>,
+    pub company: NamedRef,
+    pub placed_by: NamedRef,
+    pub product: String,
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub expected_date: Option<String>,
+    pub hold_reason: Option<String>,
+    pub paid_cents: i64,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    pub allowed_actions: Vec<Action>,
+    /// The statuses the caller may move the order to (staff only).
+    pub allowed_transitions: Vec<Status>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: i64,
+    pub body: String,
+    pub internal: bool,
+    pub author: NamedRef,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentKind {
+    Document,
+    Report,
+}
+
+impl AttachmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentKind::Document => "document",
+            AttachmentKind::Report => "report",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub kind: AttachmentKind,
+    pub uploaded_by: NamedRef,
+    pub created_at: String,
+}
+
+/// One entry of an order's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: i64,
+    pub actor: NamedRef,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    pub reason: Option<String>,
+    pub created_at: String,
+}
+
+/// The answer of `GET /ordering/api/orders/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDetail {
+    #[serde(flatten)]
+    pub order: Order,
+    pub notes: Vec<Note>,
+    pub attachments: Vec<Attachment>,
+    pub events: Vec<Event>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub orders: Vec<Order>,
+    pub next_cursor: Option<String>,
+}
+
+/// The sidebar badges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub in_progress: i64,
+    pub on_hold: i64,
+    pub resubmitted: i64,
+    pub completed: i64,
+    pub cancelled: i64,
+}
+
+impl Counts {
+    pub fn get(&self, view: View) -> i64 {
+        match view {
+            View::InProgress => self.in_progress,
+            View::OnHold => self.on_hold,
+            View::Resubmitted => self.resubmitted,
+            View::Completed => self.completed,
+            View::Cancelled => self.cancelled,
+        }
+    }
+
+    pub fn get_mut(&mut self, view: View) -> &mut i64 {
+        match view {
+            View::InProgress => &mut self.in_progress,
+            View::OnHold => &mut self.on_hold,
+            View::Resubmitted => &mut self.resubmitted,
+            View::Completed => &mut self.completed,
+            View::Cancelled => &mut self.cancelled,
+        }
+    }
+}
+
+/// What a list asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderQuery {
+    pub view: Option<View>,
+    pub status: Option<Status>,
+    /// Matches the order number or title, case-insensitively.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}

@@ -1,0 +1,35 @@
+//! The pages of the portal.
+
+mod login;
+mod order;
+mod orders;
+
+pub use login::LoginPage;
+pub use order::OrderPage;
+pub use orders::OrdersPage;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The text of a server function error that a person should read.
+pub fn error_message(error: &ServerFnError) -> String {
+    match error {
+        ServerFnError::ServerError(message) => message.clone(),
+        _ => "The portal could not be reached. Check your connection and try again.".to_owned(),
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found"/>
+        <main class="standalone">
+            <h1>"Page not found"</h1>
+            <p><a href="/orders">"Back to your orders"</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,134 @@
+//! The database: one code path for SQLite (default) and PostgreSQL through
+//! sqlx's `Any` driver, with one migrations folder per engine.
+
+use crate::server::error::AppResult;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+pub type Db = AnyPool;
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Which engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of_url(url: &str) -> Result<Engine, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err("DATABASE_URL must start with sqlite: or postgres://".to_owned())
+        }
+    }
+
+    pub fn of_pool(pool: &Db) -> Engine {
+        if pool.connect_options().database_url.scheme() == "sqlite" {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        }
+    }
+}
+
+/// Opens a pool. SQLite files (and their folder) are created when missing,
+/// in WAL mode so that readers never wait for the writer.
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    let engine = Engine::of_url(url).map_err(anyhow::Error::msg)?;
+    let url = match engine {
+        Engine::Sqlite => sqlite_url_with_create(url)?,
+        Engine::Postgres => url.to_owned(),
+    };
+    let options = AnyConnectOptions::from_str(&url)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .after_connect(move |connection, _meta| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    connection
+                        .execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    if engine == Engine::Sqlite {
+        pool.execute("PRAGMA journal_mode = WAL;").await?;
+    }
+    Ok(pool)
+}
+
+/// Makes sure an SQLite URL creates its file, and that the file's folder exists.
+fn sqlite_url_with_create(url: &str) -> anyhow::Result<String> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path != ":memory:" {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+    }
+    Ok(if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+/// Applies the migrations of the pool's engine that are not applied yet.
+pub async fn migrate(pool: &Db) -> Result<(), sqlx::migrate::MigrateError> {
+    match Engine::of_pool(pool) {
+        Engine::Sqlite => SQLITE_MIGRATIONS.run(pool).await,
+        Engine::Postgres => POSTGRES_MIGRATIONS.run(pool).await,
+    }
+}
+
+/// Starts a write transaction. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes
+/// fails with SQLITE_BUSY under concurrency instead of waiting.
+pub async fn begin_write(pool: &Db) -> AppResult<Tx> {
+    Ok(match Engine::of_pool(pool) {
+        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Engine::Postgres => pool.begin().await?,
+    })
+}
+
+/// Now, in unix milliseconds: the storage format of every timestamp.
+pub fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// A stored timestamp as RFC 3339 (UTC).
+pub fn rfc3339(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Booleans are stored as 0/1 BIGINT, the one form both engines decode.
+pub fn flag(value: i64) -> bool {
+    value != 0
+}

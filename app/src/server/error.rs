@@ -1,0 +1,185 @@
+//! The one error type of the server side, and its single mapping to HTTP.
+
+use crate::rules::Status;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Everything a request can fail with. The message of each variant is safe
+/// to show to the caller; database and I/O detail is logged, never sent.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Sign in to continue.")]
+    Unauthorized,
+    #[error("The e-mail address or password is not correct.")]
+    InvalidCredentials,
+    #[error("You are not allowed to do this.")]
+    Forbidden,
+    /// Also the answer for records that exist but are not the caller's.
+    #[error("Not found.")]
+    NotFound,
+    #[error("This is not possible while the order is {}.", .0.label())]
+    InvalidStatus(Status),
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("Too many attempts. Try again in {0} seconds.")]
+    TooManyRequests(u64),
+    #[error("The service is temporarily unavailable. Try again shortly.")]
+    Unavailable,
+    #[error("Something went wrong on our side.")]
+    Database(#[from] sqlx::Error),
+    #[error("Something went wrong on our side.")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// The JSON body of every error: `{"error": {"code", "message"}}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorDetail {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+}
+
+impl AppError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::InvalidStatus(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(error) if is_unavailable(error) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable, machine-readable code of the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::InvalidStatus(_) => "invalid_status",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Unprocessable(_) => "unprocessable",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Unavailable => "unavailable",
+            AppError::Database(error) if is_unavailable(error) => "unavailable",
+            AppError::Database(_) | AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message for the caller, after logging what the caller must not see.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Database(error) if is_unavailable(error) => {
+                tracing::warn!(%error, "database unavailable");
+                AppError::Unavailable.to_string()
+            }
+            AppError::Database(error) => {
+                tracing::error!(%error, "database error");
+                self.to_string()
+            }
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                self.to_string()
+            }
+            _ => self.to_string(),
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.public_message(),
+                status: match self {
+                    AppError::InvalidStatus(status) => Some(*status),
+                    _ => None,
+                },
+            },
+        }
+    }
+}
+
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+    )
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let mut response = (status, axum::Json(self.body())).into_response();
+        if let AppError::TooManyRequests(seconds) = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
+    }
+}
+
+impl AppError {
+    /// The error as a server function reports it, logged like any other.
+    pub fn into_server_fn_error(self) -> leptos::prelude::ServerFnError {
+        leptos::prelude::ServerFnError::ServerError(self.public_message())
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for AppError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection::*;
+        match rejection {
+            JsonDataError(error) => {
+                AppError::Unprocessable(format!("The request body is not valid: {}", error.body_text()))
+            }
+            JsonSyntaxError(_) => AppError::BadRequest("The request body is not valid JSON.".to_owned()),
+            MissingJsonContentType(_) => AppError::UnsupportedMediaType(
+                "Send the request body as application/json.".to_owned(),
+            ),
+            BytesRejection(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::PayloadTooLarge
+            }
+            other => AppError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for AppError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        AppError::BadRequest(format!("The query string is not valid: {}", rejection.body_text()))
+    }
+}
+
+/// A path that does not parse (`/orders/abc`) names nothing that exists.
+impl From<axum::extract::rejection::PathRejection> for AppError {
+    fn from(_: axum::extract::rejection::PathRejection) -> Self {
+        AppError::NotFound
+    }
+}

@@ -1,0 +1,12 @@
+//! Everything that runs only on the server: storage, authentication and the
+//! service layer that pages, server functions and JSON handlers share.
+
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod seed;
+pub mod services;
+pub mod session;
+pub mod sql;
+pub mod state;
+pub mod storage;

@@ -1,0 +1,4 @@
+//! The service layer: every read and every change of business data goes
+//! through these functions, which own their transactions.
+
+pub mod orders;

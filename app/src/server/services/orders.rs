@@ -1,0 +1,279 @@
+//! Reading orders: lists, badge counts and the detail page, always through
+//! the caller's tenant scope.
+
+use crate::model::{
+    Attachment, AttachmentKind, Counts, Event, NamedRef, Note, Order, OrderDetail, OrderPage,
+    OrderQuery,
+};
+use crate::rules::{self, Permission, Status, View};
+use crate::server::auth::CurrentUser;
+use crate::server::db::{Db, flag, rfc3339};
+use crate::server::error::{AppError, AppResult};
+use crate::server::sql::Sql;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+pub const DEFAULT_PAGE_SIZE: u32 = 25;
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+const ORDER_COLUMNS: &str = "SELECT o.id, o.number, o.status, o.group_id, o.company_id, \
+    c.name AS company_name, c.enable_cancel_order, o.placed_by, u.name AS placed_by_name, \
+    p.name AS product, o.title, o.expected_date, o.hold_reason, o.paid_cents, \
+    o.created_at, o.updated_at \
+    FROM orders o \
+    JOIN companies c ON c.id = o.company_id \
+    JOIN users u ON u.id = o.placed_by \
+    JOIN products p ON p.id = o.product_id \
+    WHERE 1 = 1";
+
+/// The position after the last order of a page: newest first, ties broken
+/// by id. Sent to clients as `<created_at>.<id>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: i64,
+    pub id: i64,
+}
+
+impl std::str::FromStr for Cursor {
+    type Err = AppError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let invalid = || AppError::BadRequest("The cursor is not valid.".to_owned());
+        let (created_at, id) = text.split_once('.').ok_or_else(invalid)?;
+        Ok(Cursor {
+            created_at: created_at.parse().map_err(|_| invalid())?,
+            id: id.parse().map_err(|_| invalid())?,
+        })
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.created_at, self.id)
+    }
+}
+
+/// One page of the orders `user` may see, filtered by view, status and text.
+pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<OrderPage> {
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(AppError::BadRequest(format!(
+            "limit must be between 1 and {MAX_PAGE_SIZE}."
+        )));
+    }
+    let cursor: Option<Cursor> = query.cursor.as_deref().map(str::parse).transpose()?;
+
+    let mut sql = Sql::new(ORDER_COLUMNS);
+    sql.and_visible_to("o", user);
+    if let Some(view) = query.view {
+        sql.and_status_in("o.status", &view.statuses());
+    }
+    if let Some(status) = query.status {
+        sql.and_status_in("o.status", &[status]);
+    }
+    if let Some(text) = query.q.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        if text.chars().count() > 200 {
+            return Err(AppError::BadRequest("The search text is too long.".to_owned()));
+        }
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        sql.push(" AND (LOWER(o.number) LIKE ")
+            .bind_text(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(o.title) LIKE ")
+            .bind_text(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(cursor) = cursor {
+        sql.push(" AND (o.created_at < ")
+            .bind_int(cursor.created_at)
+            .push(" OR (o.created_at = ")
+            .bind_int(cursor.created_at)
+            .push(" AND o.id < ")
+            .bind_int(cursor.id)
+            .push("))");
+    }
+    sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ")
+        .bind_int(i64::from(limit) + 1);
+
+    let rows = sql.query().fetch_all(db).await?;
+    let mut orders = rows
+        .iter()
+        .map(|row| order_from_row(row, user))
+        .collect::<AppResult<Vec<_>>>()?;
+    let next_cursor = if orders.len() > limit as usize {
+        orders.truncate(limit as usize);
+        let last = &rows[limit as usize - 1];
+        Some(
+            Cursor {
+                created_at: last.try_get("created_at")?,
+                id: last.try_get("id")?,
+            }
+            .to_string(),
+        )
+    } else {
+        None
+    };
+    Ok(OrderPage {
+        orders,
+        next_cursor,
+    })
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The sidebar badges of `user`.
+pub async fn counts(db: &Db, user: &CurrentUser) -> AppResult<Counts> {
+    let mut sql = Sql::new("SELECT o.status, COUNT(*) AS n FROM orders o WHERE 1 = 1");
+    sql.and_visible_to("o", user).push(" GROUP BY o.status");
+    let mut counts = Counts::default();
+    for row in sql.query().fetch_all(db).await? {
+        let status: Status = parse_status(row.try_get("status")?)?;
+        let n: i64 = row.try_get("n")?;
+        for view in View::ALL.into_iter().filter(|view| view.contains(status)) {
+            *counts.get_mut(view) += n;
+        }
+    }
+    Ok(counts)
+}
+
+/// One order `user` may see; `NotFound` for any other id.
+pub async fn get(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Order> {
+    let mut sql = Sql::new(ORDER_COLUMNS);
+    sql.push(" AND o.id = ").bind_int(order_id);
+    sql.and_visible_to("o", user);
+    let row = sql.query().fetch_optional(db).await?.ok_or(AppError::NotFound)?;
+    order_from_row(&row, user)
+}
+
+/// The order with its notes, documents and timeline, as `user` may see them.
+pub async fn detail(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<OrderDetail> {
+    let order = get(db, user, order_id).await?;
+    let mut notes_sql = Sql::new(
+        "SELECT n.id, n.body, n.internal, n.author_id, u.name AS author_name, n.created_at \
+         FROM notes n JOIN users u ON u.id = n.author_id WHERE n.order_id = ",
+    );
+    notes_sql.bind_int(order_id);
+    if !user.can(Permission::OrdersInternalNotes) {
+        notes_sql.push(" AND n.internal = 0");
+    }
+    notes_sql.push(" ORDER BY n.created_at, n.id");
+    let notes = notes_sql
+        .query()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Note {
+                id: row.try_get("id")?,
+                body: row.try_get("body")?,
+                internal: flag(row.try_get("internal")?),
+                author: named(row, "author_id", "author_name")?,
+                created_at: rfc3339(row.try_get("created_at")?),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+
+    let attachments = sqlx::query(
+        "SELECT a.id, a.filename, a.content_type, a.size, a.kind, a.uploaded_by, \
+                u.name AS uploader_name, a.created_at \
+         FROM attachments a JOIN users u ON u.id = a.uploaded_by \
+         WHERE a.order_id = $1 ORDER BY a.created_at, a.id",
+    )
+    .bind(order_id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|row| {
+        let kind: String = row.try_get("kind")?;
+        Ok(Attachment {
+            id: row.try_get("id")?,
+            filename: row.try_get("filename")?,
+            content_type: row.try_get("content_type")?,
+            size: row.try_get("size")?,
+            kind: if kind == AttachmentKind::Report.as_str() {
+                AttachmentKind::Report
+            } else {
+                AttachmentKind::Document
+            },
+            uploaded_by: named(row, "uploaded_by", "uploader_name")?,
+            created_at: rfc3339(row.try_get("created_at")?),
+        })
+    })
+    .collect::<AppResult<Vec<_>>>()?;
+
+    let events = sqlx::query(
+        "SELECT e.id, e.actor_id, u.name AS actor_name, e.from_status, e.to_status, e.reason, \
+                e.created_at \
+         FROM order_events e JOIN users u ON u.id = e.actor_id \
+         WHERE e.order_id = $1 ORDER BY e.created_at, e.id",
+    )
+    .bind(order_id)
+    .fetch_all(db)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Event {
+            id: row.try_get("id")?,
+            actor: named(row, "actor_id", "actor_name")?,
+            from_status: optional_status(row.try_get("from_status")?)?,
+            to_status: optional_status(row.try_get("to_status")?)?,
+            reason: row.try_get("reason")?,
+            created_at: rfc3339(row.try_get("created_at")?),
+        })
+    })
+    .collect::<AppResult<Vec<_>>>()?;
+
+    Ok(OrderDetail {
+        order,
+        notes,
+        attachments,
+        events,
+    })
+}
+
+fn parse_status(text: String) -> AppResult<Status> {
+    text.parse()
+        .map_err(|error: rules::UnknownStatus| AppError::Internal(error.to_string()))
+}
+
+fn optional_status(text: Option<String>) -> AppResult<Option<Status>> {
+    text.map(parse_status).transpose()
+}
+
+fn named(row: &AnyRow, id: &str, name: &str) -> AppResult<NamedRef> {
+    Ok(NamedRef {
+        id: row.try_get(id)?,
+        name: row.try_get(name)?,
+    })
+}
+
+fn order_from_row(row: &AnyRow, user: &CurrentUser) -> AppResult<Order> {
+    let status = parse_status(row.try_get("status")?)?;
+    let cancel_enabled = flag(row.try_get("enable_cancel_order")?);
+    let allowed_transitions = if user.can(Permission::OrdersTransition) {
+        rules::staff_targets(status)
+    } else {
+        Vec::new()
+    };
+    Ok(Order {
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        status,
+        status_label: status.label().to_owned(),
+        group_id: row.try_get("group_id")?,
+        company: named(row, "company_id", "company_name")?,
+        placed_by: named(row, "placed_by", "placed_by_name")?,
+        product: row.try_get("product")?,
+        title: row.try_get("title")?,
+        expected_date: row.try_get("expected_date")?,
+        hold_reason: row.try_get("hold_reason")?,
+        paid_cents: row.try_get("paid_cents")?,
+        created_at: rfc3339(row.try_get("created_at")?),
+        updated_at: rfc3339(row.try_get("updated_at")?),
+        allowed_actions: rules::allowed_actions(user.actor(), status, cancel_enabled),
+        allowed_transitions,
+    })
+}

@@ -1,0 +1,53 @@
+//! The session cookie, and finding the signed-in user of a request.
+
+use crate::server::auth::{self, CurrentUser, SESSION_COOKIE};
+use crate::server::error::{AppError, AppResult};
+use crate::server::state::{AppState, Settings};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+/// The session token a request carries, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(SESSION_COOKIE)
+        .map(|cookie| cookie.value().to_owned())
+}
+
+/// The signed-in user of a request, if any.
+pub async fn user_from_headers(state: &AppState, headers: &HeaderMap) -> AppResult<Option<CurrentUser>> {
+    match session_token(headers) {
+        Some(token) => auth::user_for_session(&state.db, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// The cookie that carries a new session.
+pub fn session_cookie(token: String, settings: &Settings) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(settings.secure_cookies)
+        .max_age(time::Duration::milliseconds(settings.session_ttl_ms))
+        .build()
+}
+
+/// The cookie that clears the session cookie.
+pub fn removal_cookie(settings: &Settings) -> Cookie<'static> {
+    let mut cookie = session_cookie(String::new(), settings);
+    cookie.make_removal();
+    cookie
+}
+
+/// Handlers that take a `CurrentUser` answer 401 to anonymous callers.
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<CurrentUser> {
+        user_from_headers(state, &parts.headers)
+            .await?
+            .ok_or(AppError::Unauthorized)
+    }
+}

@@ -1,0 +1,36 @@
+//! What every request handler, page and server function can reach.
+
+use crate::server::db::Db;
+use crate::server::storage::Storage;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Settings that shape behaviour at run time (from the environment).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a session lasts after sign-in.
+    pub session_ttl_ms: i64,
+    /// Mark cookies `Secure` (the portal is served over https).
+    pub secure_cookies: bool,
+    /// The largest upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_ttl_ms: 12 * 3_600_000,
+            secure_cookies: false,
+            max_upload_bytes: 25 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub db: Db,
+    pub storage: Storage,
+    pub settings: Arc<Settings>,
+    pub leptos_options: LeptosOptions,
+}

@@ -1,0 +1,54 @@
+//! Configuration from the command line and the environment (and `.env`).
+
+use clap::{ArgAction, Args};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database URL: `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/portal.db")]
+    pub database_url: String,
+
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: String,
+
+    /// Directory holding the built browser bundle (`pkg/`) and styles.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Directory for uploaded files.
+    #[arg(long, env = "FILES_DIR", default_value = "data/files")]
+    pub files_dir: PathBuf,
+
+    /// Load the demo data when the database is empty.
+    #[arg(long, env = "SEED_DEMO", action = ArgAction::Set, default_value_t = true)]
+    pub seed_demo: bool,
+
+    /// Hours a session lasts after sign-in.
+    #[arg(long, env = "SESSION_TTL_HOURS", default_value_t = 12)]
+    pub session_ttl_hours: u32,
+
+    /// Mark cookies Secure; set when the portal is served over https.
+    #[arg(long, env = "SECURE_COOKIES", action = ArgAction::Set, default_value_t = false)]
+    pub secure_cookies: bool,
+
+    /// Largest accepted upload, in MiB.
+    #[arg(long, env = "MAX_UPLOAD_MB", default_value_t = 25)]
+    pub max_upload_mb: u64,
+
+    /// Connections in the database pool.
+    #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10)]
+    pub db_max_connections: u32,
+}
+
+impl Config {
+    /// The settings that handlers read at run time.
+    pub fn settings(&self) -> app::server::state::Settings {
+        app::server::state::Settings {
+            session_ttl_ms: i64::from(self.session_ttl_hours) * 3_600_000,
+            secure_cookies: self.secure_cookies,
+            max_upload_bytes: self.max_upload_mb * 1024 * 1024,
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The JSON API: each area's router in its own module, merged here.
+
+mod auth;
+mod orders;
+
+use app::server::error::AppError;
+use app::server::state::AppState;
+use axum::Router;
+
+/// Every JSON route, under `/ordering/api`; unknown API paths answer 404 JSON.
+pub fn api_router() -> Router<AppState> {
+    Router::new().nest(
+        "/ordering/api",
+        Router::new()
+            .merge(auth::router())
+            .merge(orders::router())
+            .fallback(|| async { AppError::NotFound }),
+    )
+}

@@ -1,0 +1,159 @@
+//! Building the application: database, storage, state and router.
+
+use crate::config::Config;
+use crate::routes::api_router;
+use app::server::auth::install_groups;
+use app::server::session::user_from_headers;
+use app::server::state::AppState;
+use app::server::storage::Storage;
+use app::server::{db, seed};
+use app::{App, shell};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// Largest JSON body the API reads.
+const MAX_JSON_BYTES: usize = 64 * 1024;
+
+/// A built application, bound to its port and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads the demo data into an empty
+    /// one (unless disabled), and binds the listener.
+    pub async fn build(config: &Config) -> anyhow::Result<Application> {
+        let db = db::connect(&config.database_url, config.db_max_connections).await?;
+        db::migrate(&db).await?;
+        install_groups(&db).await?;
+        let storage = Storage::local(&config.files_dir)?;
+        if config.seed_demo && seed::load_demo(&db, &storage).await? {
+            tracing::info!("loaded the demo data into the empty database");
+        }
+        let listener = TcpListener::bind(&config.addr).await?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name("ordering-portal")
+            .site_root(config.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(listener.local_addr()?)
+            .build();
+        let state = AppState {
+            db,
+            storage,
+            settings: Arc::new(config.settings()),
+            leptos_options,
+        };
+        let router = router(state.clone());
+        Ok(Application {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+/// The whole router: JSON API, pages, server functions and static files.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
+        .join(state.leptos_options.site_pkg_dir.as_ref());
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/orders") }))
+        .merge(api_router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), pages_need_a_session))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Whether a request asks for a page that only signed-in users may see.
+fn is_private_page(request: &Request) -> bool {
+    let path = request.uri().path();
+    request.method() == axum::http::Method::GET
+        && (path == "/orders" || path.starts_with("/orders/") || path.starts_with("/order/"))
+}
+
+/// Sends anonymous visitors of private pages to `/login`, and signed-in
+/// visitors of `/login` to their orders.
+async fn pages_need_a_session(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let private = is_private_page(&request);
+    let login = request.uri().path() == "/login" && request.method() == axum::http::Method::GET;
+    if private || login {
+        match user_from_headers(&state, request.headers()).await {
+            Ok(None) if private => return Redirect::to("/login").into_response(),
+            Ok(Some(_)) if login => return Redirect::to("/orders").into_response(),
+            Ok(_) => {}
+            Err(error) => return error.into_response(),
+        }
+    }
+    next.run(request).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

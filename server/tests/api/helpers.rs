@@ -1,0 +1,212 @@
+//! `spawn_app()`: every test gets its own database (SQLite file or
+//! PostgreSQL database) and its own port, with the demo data loaded.
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use server::config::Config;
+use server::startup::Application;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+pub const PASSWORD: &str = "demo-password";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub state: app::server::state::AppState,
+    _dir: tempfile::TempDir,
+    postgres_database: Option<String>,
+}
+
+/// The PostgreSQL server tests use: `TEST_DATABASE_URL`, else the local one.
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Whether PostgreSQL tests run. When `REQUIRE_POSTGRES=1` (CI) an
+/// unreachable server fails the tests instead of skipping them.
+pub async fn postgres_available() -> bool {
+    static REACHABLE: OnceLock<bool> = OnceLock::new();
+    if let Some(reachable) = REACHABLE.get() {
+        return *reachable;
+    }
+    sqlx::any::install_default_drivers();
+    let reachable = {
+        use sqlx::Connection;
+        sqlx::AnyConnection::connect(&postgres_admin_url()).await.is_ok()
+    };
+    if !reachable && std::env::var("REQUIRE_POSTGRES").as_deref() == Ok("1") {
+        panic!("PostgreSQL is required (REQUIRE_POSTGRES=1) but {} is unreachable", postgres_admin_url());
+    }
+    *REACHABLE.get_or_init(|| reachable)
+}
+
+fn with_database(url: &str, database: &str) -> String {
+    match url.rfind('/') {
+        Some(slash) if slash > "postgres://".len() => format!("{}/{database}", &url[..slash]),
+        _ => format!("{url}/{database}"),
+    }
+}
+
+async fn admin_execute(sql: &str) {
+    use sqlx::{Connection, Executor};
+    let mut connection = sqlx::AnyConnection::connect(&postgres_admin_url())
+        .await
+        .expect("connect to PostgreSQL");
+    connection.execute(sql).await.expect(sql);
+    let _ = connection.close().await;
+}
+
+/// Starts the portal on a free port over a fresh database with demo data.
+pub async fn spawn_app(engine: Engine) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (database_url, postgres_database) = match engine {
+        Engine::Sqlite => (format!("sqlite://{}", dir.path().join("portal.db").display()), None),
+        Engine::Postgres => {
+            let name = format!("portal_test_{:016x}", rand::random::<u64>());
+            admin_execute(&format!("CREATE DATABASE {name}")).await;
+            (with_database(&postgres_admin_url(), &name), Some(name))
+        }
+    };
+    let config = Config {
+        database_url,
+        addr: "127.0.0.1:0".to_owned(),
+        site_root: PathBuf::from("target/site"),
+        files_dir: dir.path().join("files"),
+        seed_demo: true,
+        session_ttl_hours: 12,
+        secure_cookies: false,
+        max_upload_mb: 25,
+        db_max_connections: 5,
+    };
+    let application = Application::build(&config).await.expect("build the application");
+    let address = format!("http://{}", application.address());
+    let state = application.state().clone();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        state,
+        _dir: dir,
+        postgres_database,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(name) = self.postgres_database.take() {
+            let pool = self.state.db.clone();
+            // Dropped inside the test's runtime: a thread of its own may block.
+            let _ = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime")
+                    .block_on(async move {
+                        pool.close().await;
+                        admin_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    });
+            })
+            .join();
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A client without a session that does not follow redirects.
+    pub fn anonymous(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// A client signed in as `email` with the demo password.
+    pub async fn login(&self, email: &str) -> Client {
+        let client = self.anonymous();
+        let response = client
+            .post(self.url("/ordering/api/login"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(response.status(), StatusCode::OK, "login as {email}");
+        client
+    }
+
+    pub async fn get_json(&self, client: &Client, path: &str) -> (StatusCode, Value) {
+        json_of(client.get(self.url(path)).send().await.expect("request")).await
+    }
+
+    /// The numbers of the orders a client sees through `path`.
+    pub async fn numbers(&self, client: &Client, path: &str) -> Vec<String> {
+        let (status, body) = self.get_json(client, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body["orders"]
+            .as_array()
+            .expect("orders")
+            .iter()
+            .map(|order| order["number"].as_str().expect("number").to_owned())
+            .collect()
+    }
+
+    /// The id of a demo order by its number.
+    pub async fn order_id(&self, number: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query("SELECT id FROM orders WHERE number = $1")
+            .bind(number)
+            .fetch_one(&self.state.db)
+            .await
+            .expect("demo order")
+            .get("id")
+    }
+}
+
+pub async fn json_of(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"));
+    (status, body)
+}
+
+/// Asserts the JSON error shape and returns the code.
+pub fn error_code(body: &Value) -> &str {
+    assert!(body["error"]["message"].is_string(), "error shape: {body}");
+    body["error"]["code"].as_str().expect("error code")
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::spawn_app($crate::helpers::Engine::Sqlite).await;
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if !$crate::helpers::postgres_available().await {
+                    eprintln!("PostgreSQL is not reachable: skipped");
+                    return;
+                }
+                let app = $crate::helpers::spawn_app($crate::helpers::Engine::Postgres).await;
+                ($body)(app).await;
+            }
+        }
+    };
+}

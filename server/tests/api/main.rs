@@ -1,0 +1,8 @@
+//! Integration tests of the JSON API and the service layer, each run on
+//! SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod bad_input;
+mod orders;
