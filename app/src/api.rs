@@ -1,7 +1,7 @@
 //! Server functions: the pages' way to the service layer. Each one finds the
 //! signed-in user, calls one service function and maps its error.
 
-use crate::model::{Counts, Me, OrderDetail, OrderPage, OrderQuery};
+use crate::model::{Counts, Me, OrderDetail, OrderPage};
 use crate::rules::View;
 use leptos::prelude::*;
 
@@ -25,6 +25,16 @@ mod context {
             .unwrap_or_default()
     }
 
+    /// Adds a `Set-Cookie` header to the server function's response.
+    pub fn set_cookie(cookie: axum_extra::extract::cookie::Cookie<'static>) {
+        if let (Some(response), Ok(value)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(&cookie.to_string()),
+        ) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+
     /// The state and the signed-in user, or `Unauthorized`.
     pub async fn user() -> Result<(AppState, CurrentUser), ServerFnError> {
         let state = state()?;
@@ -37,30 +47,21 @@ mod context {
 }
 
 /// Signs in and sends the browser to the order list.
-#[server]
+#[server(endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), ServerFnError> {
     use crate::server::error::AppError;
     use crate::server::{auth, session};
     let state = context::state()?;
-    let (_, token) = auth::login(
-        &state.db,
-        &email,
-        &password,
-        state.settings.session_ttl_ms,
-    )
-    .await
-    .map_err(AppError::into_server_fn_error)?;
-    let cookie = session::session_cookie(token, &state.settings);
-    let response = expect_context::<leptos_axum::ResponseOptions>();
-    if let Ok(value) = http::HeaderValue::from_str(&cookie.to_string()) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
+    let (_, token) = auth::login(&state.db, &email, &password, state.settings.session_ttl_ms)
+        .await
+        .map_err(AppError::into_server_fn_error)?;
+    context::set_cookie(session::session_cookie(token, &state.settings));
     leptos_axum::redirect("/orders");
     Ok(())
 }
 
 /// Ends the session and sends the browser to the sign-in page.
-#[server]
+#[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), ServerFnError> {
     use crate::server::error::AppError;
     use crate::server::{auth, session};
@@ -70,40 +71,38 @@ pub async fn logout() -> Result<(), ServerFnError> {
             .await
             .map_err(AppError::into_server_fn_error)?;
     }
-    let cookie = session::removal_cookie(&state.settings);
-    let response = expect_context::<leptos_axum::ResponseOptions>();
-    if let Ok(value) = http::HeaderValue::from_str(&cookie.to_string()) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
+    context::set_cookie(session::removal_cookie(&state.settings));
     leptos_axum::redirect("/login");
     Ok(())
 }
 
 /// The signed-in user, their company and permissions.
-#[server]
+#[server(endpoint = "get-me")]
 pub async fn get_me() -> Result<Me, ServerFnError> {
     let (_, user) = context::user().await?;
     Ok(user.me())
 }
 
 /// The sidebar badges.
-#[server]
+#[server(endpoint = "order-counts")]
 pub async fn order_counts() -> Result<Counts, ServerFnError> {
     use crate::server::error::AppError;
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
-    orders::counts(&state.db, &user).await
+    orders::counts(&state.db, &user)
+        .await
         .map_err(AppError::into_server_fn_error)
 }
 
 /// One page of a view, optionally filtered by number or title.
-#[server]
+#[server(endpoint = "list-orders")]
 pub async fn list_orders(
     view: View,
     q: Option<String>,
     cursor: Option<String>,
 ) -> Result<OrderPage, ServerFnError> {
     use crate::server::error::AppError;
+    use crate::model::OrderQuery;
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
     let query = OrderQuery {
@@ -112,16 +111,18 @@ pub async fn list_orders(
         cursor,
         ..OrderQuery::default()
     };
-    orders::list(&state.db, &user, &query).await
+    orders::list(&state.db, &user, &query)
+        .await
         .map_err(AppError::into_server_fn_error)
 }
 
 /// One order with its notes, documents and timeline.
-#[server]
+#[server(endpoint = "get-order")]
 pub async fn get_order(id: i64) -> Result<OrderDetail, ServerFnError> {
     use crate::server::error::AppError;
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
-    orders::detail(&state.db, &user, id).await
+    orders::detail(&state.db, &user, id)
+        .await
         .map_err(AppError::into_server_fn_error)
 }

@@ -586,7 +586,10 @@ pub fn add_business_days(start: time::Date, days: u32) -> time::Date {
     let mut remaining = days;
     while remaining > 0 {
         date = date.next_day().unwrap_or(date);
-        if !matches!(date.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) {
+        if !matches!(
+            date.weekday(),
+            time::Weekday::Saturday | time::Weekday::Sunday
+        ) {
             remaining -= 1;
         }
     }
@@ -697,7 +700,12 @@ mod tests {
         };
         assert_eq!(
             allowed_actions(actor, Pending, false),
-            vec![Action::Cancel, Action::Upload, Action::Note, Action::Download]
+            vec![
+                Action::Cancel,
+                Action::Upload,
+                Action::Note,
+                Action::Download
+            ]
         );
         assert_eq!(
             allowed_actions(actor, Complete, true),
@@ -777,7 +785,10 @@ mod tests {
                 );
             }
         }
-        assert_eq!(staff_targets(Submitted), vec![OnHold, Rejected, Ordered, Cancelled]);
+        assert_eq!(
+            staff_targets(Submitted),
+            vec![OnHold, Rejected, Ordered, Cancelled]
+        );
         assert!(staff_targets(Complete).is_empty());
         assert!(staff_targets(Cancelled).is_empty());
     }
@@ -809,7 +820,10 @@ mod tests {
         assert_eq!("On Hold".parse::<Status>(), Ok(OnHold));
         assert_eq!(" ON_HOLD ".parse::<Status>(), Ok(OnHold));
         assert_eq!("completed".parse::<Status>(), Ok(Complete));
-        assert_eq!(serde_json::from_str::<Status>("\"completed\"").unwrap(), Complete);
+        assert_eq!(
+            serde_json::from_str::<Status>("\"completed\"").unwrap(),
+            Complete
+        );
         assert!("shipped".parse::<Status>().is_err());
         assert!("".parse::<Status>().is_err());
         assert!(serde_json::from_str::<Status>("\"onhold\"").is_err());
@@ -819,7 +833,14 @@ mod tests {
     fn views_partition_as_designed() {
         assert_eq!(
             View::InProgress.statuses(),
-            vec![Unprocessed, Pending, Submitted, Resubmitted, Ordered, Allocated]
+            vec![
+                Unprocessed,
+                Pending,
+                Submitted,
+                Resubmitted,
+                Ordered,
+                Allocated
+            ]
         );
         assert_eq!(View::OnHold.statuses(), vec![OnHold, Rejected]);
         assert_eq!(View::Resubmitted.statuses(), vec![Resubmitted]);
@@ -882,12 +903,30 @@ mod tests {
     fn business_days_skip_weekends() {
         use time::macros::date;
         // 2026-11-25 is a Wednesday.
-        assert_eq!(add_business_days(date!(2026 - 11 - 25), 0), date!(2026 - 11 - 25));
-        assert_eq!(add_business_days(date!(2026 - 11 - 25), 2), date!(2026 - 11 - 27));
-        assert_eq!(add_business_days(date!(2026 - 11 - 25), 3), date!(2026 - 11 - 30));
-        assert_eq!(add_business_days(date!(2026 - 11 - 28), 1), date!(2026 - 11 - 30));
-        assert_eq!(add_business_days(date!(2026 - 11 - 29), 5), date!(2026 - 12 - 04));
-        assert_eq!(add_business_days(date!(2026 - 12 - 31), 1), date!(2027 - 01 - 01));
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 25), 0),
+            date!(2026 - 11 - 25)
+        );
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 25), 2),
+            date!(2026 - 11 - 27)
+        );
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 25), 3),
+            date!(2026 - 11 - 30)
+        );
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 28), 1),
+            date!(2026 - 11 - 30)
+        );
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 29), 5),
+            date!(2026 - 12 - 04)
+        );
+        assert_eq!(
+            add_business_days(date!(2026 - 12 - 31), 1),
+            date!(2027 - 01 - 01)
+        );
     }
 
     #[test]
@@ -895,6 +934,9 @@ mod tests {
         assert_eq!(refund_on_cancel(0, true), None);
         assert_eq!(refund_on_cancel(0, false), None);
         assert_eq!(refund_on_cancel(1, true), Some(RefundKind::AccountCredit));
-        assert_eq!(refund_on_cancel(12_500, false), Some(RefundKind::PendingRefund));
+        assert_eq!(
+            refund_on_cancel(12_500, false),
+            Some(RefundKind::PendingRefund)
+        );
     }
 }

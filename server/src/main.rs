@@ -64,7 +64,10 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(config: &Config) -> anyhow::Result<()> {
     let application = Application::build(config).await?;
-    println!("Ordering Portal is running at http://{}", application.address());
+    println!(
+        "Ordering Portal is running at http://{}",
+        application.address()
+    );
     if auth::user_exists(&application.state().db, DEMO_USERS[0].0).await? {
         print_demo_logins();
     }

@@ -8,11 +8,11 @@ use app::server::state::AppState;
 use app::server::storage::Storage;
 use app::server::{db, seed};
 use app::{App, shell};
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -104,7 +104,10 @@ pub fn router(state: AppState) -> Router {
         )
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(state.clone(), pages_need_a_session))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages_need_a_session,
+        ))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -11,7 +11,12 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
     let order = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_order(id).await,

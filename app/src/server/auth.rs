@@ -4,8 +4,8 @@ use crate::model::{CompanyInfo, Features, Me, UserInfo};
 use crate::rules::{Actor, Group, Permission, Visibility};
 use crate::server::db::{self, Db, flag, now_ms};
 use crate::server::error::{AppError, AppResult};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -162,7 +162,9 @@ pub async fn login(
     .bind(now + session_ttl_ms)
     .execute(db)
     .await?;
-    let user = load_user(db, user_id).await?.ok_or(AppError::InvalidCredentials)?;
+    let user = load_user(db, user_id)
+        .await?
+        .ok_or(AppError::InvalidCredentials)?;
     Ok((user, token))
 }
 

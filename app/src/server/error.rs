@@ -146,8 +146,12 @@ impl IntoResponse for AppError {
 }
 
 impl AppError {
-    /// The error as a server function reports it, logged like any other.
+    /// The error as a server function reports it, logged like any other and
+    /// with its own status code (server functions otherwise answer 500).
     pub fn into_server_fn_error(self) -> leptos::prelude::ServerFnError {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(self.status_code());
+        }
         leptos::prelude::ServerFnError::ServerError(self.public_message())
     }
 }
@@ -156,10 +160,13 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
         use axum::extract::rejection::JsonRejection::*;
         match rejection {
-            JsonDataError(error) => {
-                AppError::Unprocessable(format!("The request body is not valid: {}", error.body_text()))
+            JsonDataError(error) => AppError::Unprocessable(format!(
+                "The request body is not valid: {}",
+                error.body_text()
+            )),
+            JsonSyntaxError(_) => {
+                AppError::BadRequest("The request body is not valid JSON.".to_owned())
             }
-            JsonSyntaxError(_) => AppError::BadRequest("The request body is not valid JSON.".to_owned()),
             MissingJsonContentType(_) => AppError::UnsupportedMediaType(
                 "Send the request body as application/json.".to_owned(),
             ),
@@ -173,7 +180,10 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
 
 impl From<axum::extract::rejection::QueryRejection> for AppError {
     fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
-        AppError::BadRequest(format!("The query string is not valid: {}", rejection.body_text()))
+        AppError::BadRequest(format!(
+            "The query string is not valid: {}",
+            rejection.body_text()
+        ))
     }
 }
 

@@ -20,16 +20,19 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 pub const DEMO_USERS: [(&str, &str, Group, Option<usize>); 5] = [
     ("ava@acme.test", "Ava Adams", Group::CustomerAdmin, Some(0)),
     ("ben@acme.test", "Ben Brooks", Group::CustomerUser, Some(0)),
-    ("cleo@birch.test", "Cleo Birch", Group::CustomerAdmin, Some(1)),
+    (
+        "cleo@birch.test",
+        "Cleo Birch",
+        Group::CustomerAdmin,
+        Some(1),
+    ),
     ("sam@fts.test", "Sam Staff", Group::Staff, None),
     ("root@fts.test", "Root Admin", Group::StaffAdmin, None),
 ];
 
 /// Name, account billing, cancel flag.
-const COMPANIES: [(&str, bool, bool); 2] = [
-    ("Acme Title", true, true),
-    ("Birch Legal", false, false),
-];
+const COMPANIES: [(&str, bool, bool); 2] =
+    [("Acme Title", true, true), ("Birch Legal", false, false)];
 
 /// Name and turnaround in business days.
 const PRODUCTS: [(&str, i64); 5] = [
@@ -96,40 +99,171 @@ const WRONG_PARCEL: &str = "The parcel number does not match the county records.
 fn acme_orders() -> Vec<DemoOrder> {
     use Status::*;
     vec![
-        order("ORD-1001", Unprocessed, AVA, 0, "12 Harbor View Rd, Portland", 0),
+        order(
+            "ORD-1001",
+            Unprocessed,
+            AVA,
+            0,
+            "12 Harbor View Rd, Portland",
+            0,
+        ),
         order("ORD-1002", Pending, BEN, 1, "88 Elm St, Salem", 12_500),
-        grouped(order("ORD-1003", Pending, AVA, 0, "Lot 4, Cedar Ridge subdivision", 8_500)),
-        grouped(order("ORD-1004", Pending, AVA, 2, "Lot 5, Cedar Ridge subdivision", 0)),
-        grouped(order("ORD-1005", Pending, AVA, 3, "Lot 6, Cedar Ridge subdivision", 4_000)),
+        grouped(order(
+            "ORD-1003",
+            Pending,
+            AVA,
+            0,
+            "Lot 4, Cedar Ridge subdivision",
+            8_500,
+        )),
+        grouped(order(
+            "ORD-1004",
+            Pending,
+            AVA,
+            2,
+            "Lot 5, Cedar Ridge subdivision",
+            0,
+        )),
+        grouped(order(
+            "ORD-1005",
+            Pending,
+            AVA,
+            3,
+            "Lot 6, Cedar Ridge subdivision",
+            4_000,
+        )),
         order("ORD-1006", Submitted, BEN, 0, "301 Main St, Eugene", 15_000),
-        with_reason(order("ORD-1007", OnHold, AVA, 4, "7 Lakeshore Dr, Bend", 0), MISSING_FORM),
-        with_reason(order("ORD-1008", Rejected, BEN, 2, "19 Pine Ct, Medford", 6_000), WRONG_PARCEL),
+        with_reason(
+            order("ORD-1007", OnHold, AVA, 4, "7 Lakeshore Dr, Bend", 0),
+            MISSING_FORM,
+        ),
+        with_reason(
+            order("ORD-1008", Rejected, BEN, 2, "19 Pine Ct, Medford", 6_000),
+            WRONG_PARCEL,
+        ),
         order("ORD-1009", Resubmitted, AVA, 1, "45 Oak Ave, Corvallis", 0),
         order("ORD-1010", Ordered, BEN, 0, "230 River Rd, Albany", 15_000),
-        order("ORD-1011", Allocated, AVA, 3, "9 Summit Way, Hood River", 3_500),
-        order("ORD-1012", Received, AVA, 0, "1500 Broadway, Portland", 15_000),
+        order(
+            "ORD-1011",
+            Allocated,
+            AVA,
+            3,
+            "9 Summit Way, Hood River",
+            3_500,
+        ),
+        order(
+            "ORD-1012",
+            Received,
+            AVA,
+            0,
+            "1500 Broadway, Portland",
+            15_000,
+        ),
         order("ORD-1013", Complete, BEN, 2, "64 Vine St, Ashland", 6_000),
-        order("ORD-1014", Cancelled, AVA, 1, "5 Birch Ln, Beaverton", 9_900),
+        order(
+            "ORD-1014",
+            Cancelled,
+            AVA,
+            1,
+            "5 Birch Ln, Beaverton",
+            9_900,
+        ),
     ]
 }
 
 fn birch_orders() -> Vec<DemoOrder> {
     use Status::*;
     vec![
-        order("ORD-2001", Unprocessed, CLEO, 1, "400 Market St, Seattle", 0),
+        order(
+            "ORD-2001",
+            Unprocessed,
+            CLEO,
+            1,
+            "400 Market St, Seattle",
+            0,
+        ),
         order("ORD-2002", Pending, CLEO, 0, "17 Alder St, Tacoma", 11_000),
-        grouped(order("ORD-2003", Pending, CLEO, 0, "Unit 101, Harbor Lofts", 7_500)),
-        grouped(order("ORD-2004", Pending, CLEO, 0, "Unit 102, Harbor Lofts", 7_500)),
-        grouped(order("ORD-2005", Pending, CLEO, 2, "Unit 103, Harbor Lofts", 0)),
-        order("ORD-2006", Submitted, CLEO, 3, "88 Spruce Ave, Olympia", 2_500),
-        with_reason(order("ORD-2007", OnHold, CLEO, 0, "2 Ferry Rd, Bremerton", 0), MISSING_FORM),
-        with_reason(order("ORD-2008", Rejected, CLEO, 4, "610 Hill St, Everett", 0), WRONG_PARCEL),
-        order("ORD-2009", Resubmitted, CLEO, 1, "33 Bay St, Bellingham", 4_500),
+        grouped(order(
+            "ORD-2003",
+            Pending,
+            CLEO,
+            0,
+            "Unit 101, Harbor Lofts",
+            7_500,
+        )),
+        grouped(order(
+            "ORD-2004",
+            Pending,
+            CLEO,
+            0,
+            "Unit 102, Harbor Lofts",
+            7_500,
+        )),
+        grouped(order(
+            "ORD-2005",
+            Pending,
+            CLEO,
+            2,
+            "Unit 103, Harbor Lofts",
+            0,
+        )),
+        order(
+            "ORD-2006",
+            Submitted,
+            CLEO,
+            3,
+            "88 Spruce Ave, Olympia",
+            2_500,
+        ),
+        with_reason(
+            order("ORD-2007", OnHold, CLEO, 0, "2 Ferry Rd, Bremerton", 0),
+            MISSING_FORM,
+        ),
+        with_reason(
+            order("ORD-2008", Rejected, CLEO, 4, "610 Hill St, Everett", 0),
+            WRONG_PARCEL,
+        ),
+        order(
+            "ORD-2009",
+            Resubmitted,
+            CLEO,
+            1,
+            "33 Bay St, Bellingham",
+            4_500,
+        ),
         order("ORD-2010", Ordered, CLEO, 2, "71 Canyon Rd, Yakima", 0),
-        order("ORD-2011", Allocated, CLEO, 0, "12 Orchard Ln, Wenatchee", 12_000),
-        order("ORD-2012", Received, CLEO, 3, "908 Coast Hwy, Aberdeen", 2_500),
-        order("ORD-2013", Complete, CLEO, 0, "3 Lighthouse Pt, Port Angeles", 14_000),
-        order("ORD-2014", Cancelled, CLEO, 1, "250 Pike St, Seattle", 8_000),
+        order(
+            "ORD-2011",
+            Allocated,
+            CLEO,
+            0,
+            "12 Orchard Ln, Wenatchee",
+            12_000,
+        ),
+        order(
+            "ORD-2012",
+            Received,
+            CLEO,
+            3,
+            "908 Coast Hwy, Aberdeen",
+            2_500,
+        ),
+        order(
+            "ORD-2013",
+            Complete,
+            CLEO,
+            0,
+            "3 Lighthouse Pt, Port Angeles",
+            14_000,
+        ),
+        order(
+            "ORD-2014",
+            Cancelled,
+            CLEO,
+            1,
+            "250 Pike St, Seattle",
+            8_000,
+        ),
     ]
 }
 
@@ -322,11 +456,20 @@ impl Demo<'_> {
         )
         .await?;
 
-        event(tx, order_id, placer, None, Some(Status::Unprocessed), None, created_at).await?;
+        event(
+            tx,
+            order_id,
+            placer,
+            None,
+            Some(Status::Unprocessed),
+            None,
+            created_at,
+        )
+        .await?;
         let mut from = Status::Unprocessed;
         for (step, to) in path.into_iter().enumerate() {
             let by_staff = rules::staff_transition_allowed(from, to)
-                && !rules::customer_transition(rules::Action::Cancel, from).is_some_and(|t| t == to);
+                && rules::customer_transition(rules::Action::Cancel, from) != Some(to);
             let reason = if to.needs_attention() {
                 Some(order.reason.unwrap_or(MISSING_FORM))
             } else {
@@ -338,25 +481,25 @@ impl Demo<'_> {
             from = to;
         }
 
-        if order.status == Status::Cancelled {
-            if let Some(kind) = rules::refund_on_cancel(order.paid_cents, has_account) {
-                let state = match kind {
-                    RefundKind::AccountCredit => "credited",
-                    RefundKind::PendingRefund => "pending",
-                };
-                sqlx::query(
-                    "INSERT INTO refunds (order_id, company_id, kind, amount_cents, state, created_at) \
+        if let Some(kind) = rules::refund_on_cancel(order.paid_cents, has_account)
+            && order.status == Status::Cancelled
+        {
+            let state = match kind {
+                RefundKind::AccountCredit => "credited",
+                RefundKind::PendingRefund => "pending",
+            };
+            sqlx::query(
+                "INSERT INTO refunds (order_id, company_id, kind, amount_cents, state, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(order_id)
-                .bind(company_id)
-                .bind(refund_kind_name(kind))
-                .bind(order.paid_cents)
-                .bind(state)
-                .bind(updated_at)
-                .execute(&mut **tx)
-                .await?;
-            }
+            )
+            .bind(order_id)
+            .bind(company_id)
+            .bind(refund_kind_name(kind))
+            .bind(order.paid_cents)
+            .bind(state)
+            .bind(updated_at)
+            .execute(&mut **tx)
+            .await?;
         }
 
         if order.status != Status::Unprocessed {
@@ -381,7 +524,15 @@ impl Demo<'_> {
             .await?;
         }
         if order.status.needs_attention() {
-            note(tx, order_id, staff, order.reason.unwrap_or(MISSING_FORM), false, updated_at).await?;
+            note(
+                tx,
+                order_id,
+                staff,
+                order.reason.unwrap_or(MISSING_FORM),
+                false,
+                updated_at,
+            )
+            .await?;
             note(
                 tx,
                 order_id,
@@ -531,7 +682,10 @@ pub fn minimal_pdf(text: &str) -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
          /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_owned(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        format!(
+            "<< /Length {} >>\nstream\n{stream}\nendstream",
+            stream.len()
+        ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
     ];
     let mut pdf = String::from("%PDF-1.4\n");
@@ -541,7 +695,10 @@ pub fn minimal_pdf(text: &str) -> Vec<u8> {
         pdf.push_str(&format!("{} 0 obj\n{object}\nendobj\n", index + 1));
     }
     let xref = pdf.len();
-    pdf.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    pdf.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
     for offset in offsets {
         pdf.push_str(&format!("{offset:010} 00000 n \n"));
     }
@@ -560,7 +717,10 @@ mod tests {
     fn every_company_has_every_status_and_a_group_of_three_pending() {
         for orders in [acme_orders(), birch_orders()] {
             for status in Status::ALL {
-                assert!(orders.iter().any(|order| order.status == status), "{status:?}");
+                assert!(
+                    orders.iter().any(|order| order.status == status),
+                    "{status:?}"
+                );
             }
             let group: Vec<_> = orders.iter().filter(|order| order.grouped).collect();
             assert!(group.len() >= 3);
@@ -591,6 +751,10 @@ mod tests {
         let pdf = minimal_pdf("Report (final)");
         assert!(pdf.starts_with(b"%PDF-1.4"));
         assert!(pdf.ends_with(b"%%EOF\n"));
-        assert!(String::from_utf8(pdf).unwrap().contains("Report \\(final\\)"));
+        assert!(
+            String::from_utf8(pdf)
+                .unwrap()
+                .contains("Report \\(final\\)")
+        );
     }
 }

@@ -4,8 +4,8 @@ use crate::server::auth::{self, CurrentUser, SESSION_COOKIE};
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::{AppState, Settings};
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 /// The session token a request carries, if any.
@@ -16,7 +16,10 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The signed-in user of a request, if any.
-pub async fn user_from_headers(state: &AppState, headers: &HeaderMap) -> AppResult<Option<CurrentUser>> {
+pub async fn user_from_headers(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> AppResult<Option<CurrentUser>> {
     match session_token(headers) {
         Some(token) => auth::user_for_session(&state.db, &token).await,
         None => Ok(None),

@@ -3,9 +3,9 @@
 
 use crate::rules::{Status, Visibility};
 use crate::server::auth::CurrentUser;
+use sqlx::Any;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::Any;
 
 #[derive(Debug, Clone)]
 enum Param {

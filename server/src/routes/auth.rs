@@ -60,7 +60,10 @@ pub async fn logout(
     if let Some(token) = session_token(&headers) {
         auth::logout(&state.db, &token).await?;
     }
-    Ok((jar.add(removal_cookie(&state.settings)), StatusCode::NO_CONTENT))
+    Ok((
+        jar.add(removal_cookie(&state.settings)),
+        StatusCode::NO_CONTENT,
+    ))
 }
 
 /// `GET /ordering/api/me`: the user, company, group, permissions and flags.

@@ -6,11 +6,31 @@ on_both_databases!(malformed_login_bodies_get_4xx_json, async |app: TestApp| {
     let client = app.anonymous();
     let cases: [(&str, &str, StatusCode); 7] = [
         ("application/json", "{not json", StatusCode::BAD_REQUEST),
-        ("application/json", r#"{"email": 5, "password": "x"}"#, StatusCode::UNPROCESSABLE_ENTITY),
-        ("application/json", r#"{"email": "ava@acme.test"}"#, StatusCode::UNPROCESSABLE_ENTITY),
-        ("application/json", r#"{"email": "ava@acme.test", "password": "demo-password", "role": "staff"}"#, StatusCode::UNPROCESSABLE_ENTITY),
-        ("application/json", r#"{"email": "", "password": ""}"#, StatusCode::BAD_REQUEST),
-        ("text/plain", r#"{"email": "ava@acme.test", "password": "demo-password"}"#, StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (
+            "application/json",
+            r#"{"email": 5, "password": "x"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "application/json",
+            r#"{"email": "ava@acme.test"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "application/json",
+            r#"{"email": "ava@acme.test", "password": "demo-password", "role": "staff"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "application/json",
+            r#"{"email": "", "password": ""}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "text/plain",
+            r#"{"email": "ava@acme.test", "password": "demo-password"}"#,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
         ("application/json", "[]", StatusCode::UNPROCESSABLE_ENTITY),
     ];
     for (content_type, body, expected) in cases {
@@ -31,7 +51,10 @@ on_both_databases!(malformed_login_bodies_get_4xx_json, async |app: TestApp| {
 });
 
 on_both_databases!(oversized_bodies_get_413_json, async |app: TestApp| {
-    let huge = format!(r#"{{"email": "ava@acme.test", "password": "{}"}}"#, "x".repeat(200 * 1024));
+    let huge = format!(
+        r#"{{"email": "ava@acme.test", "password": "{}"}}"#,
+        "x".repeat(200 * 1024)
+    );
     let response = app
         .anonymous()
         .post(app.url("/ordering/api/login"))
@@ -54,27 +77,39 @@ on_both_databases!(oversized_bodies_get_413_json, async |app: TestApp| {
     assert_eq!(long.status(), StatusCode::UNAUTHORIZED);
 });
 
-on_both_databases!(bad_query_and_path_values_get_4xx_json, async |app: TestApp| {
-    let ava = app.login("ava@acme.test").await;
-    for (path, expected) in [
-        ("/ordering/api/orders?view=archive", StatusCode::BAD_REQUEST),
-        ("/ordering/api/orders?status=shipped", StatusCode::BAD_REQUEST),
-        ("/ordering/api/orders?limit=0", StatusCode::BAD_REQUEST),
-        ("/ordering/api/orders?limit=101", StatusCode::BAD_REQUEST),
-        ("/ordering/api/orders?limit=-1", StatusCode::BAD_REQUEST),
-        ("/ordering/api/orders?limit=abc", StatusCode::BAD_REQUEST),
-        ("/ordering/api/orders?cursor=garbage", StatusCode::BAD_REQUEST),
-        ("/ordering/api/orders?cursor=1.x", StatusCode::BAD_REQUEST),
-        ("/ordering/api/orders/abc", StatusCode::NOT_FOUND),
-        ("/ordering/api/orders/99999999999999999999999", StatusCode::NOT_FOUND),
-        ("/ordering/api/orders/-1", StatusCode::NOT_FOUND),
-        ("/ordering/api/nothing-here", StatusCode::NOT_FOUND),
-    ] {
-        let (status, body) = app.get_json(&ava, path).await;
-        assert_eq!(status, expected, "{path}: {body}");
-        error_code(&body);
+on_both_databases!(
+    bad_query_and_path_values_get_4xx_json,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        for (path, expected) in [
+            ("/ordering/api/orders?view=archive", StatusCode::BAD_REQUEST),
+            (
+                "/ordering/api/orders?status=shipped",
+                StatusCode::BAD_REQUEST,
+            ),
+            ("/ordering/api/orders?limit=0", StatusCode::BAD_REQUEST),
+            ("/ordering/api/orders?limit=101", StatusCode::BAD_REQUEST),
+            ("/ordering/api/orders?limit=-1", StatusCode::BAD_REQUEST),
+            ("/ordering/api/orders?limit=abc", StatusCode::BAD_REQUEST),
+            (
+                "/ordering/api/orders?cursor=garbage",
+                StatusCode::BAD_REQUEST,
+            ),
+            ("/ordering/api/orders?cursor=1.x", StatusCode::BAD_REQUEST),
+            ("/ordering/api/orders/abc", StatusCode::NOT_FOUND),
+            (
+                "/ordering/api/orders/99999999999999999999999",
+                StatusCode::NOT_FOUND,
+            ),
+            ("/ordering/api/orders/-1", StatusCode::NOT_FOUND),
+            ("/ordering/api/nothing-here", StatusCode::NOT_FOUND),
+        ] {
+            let (status, body) = app.get_json(&ava, path).await;
+            assert_eq!(status, expected, "{path}: {body}");
+            error_code(&body);
+        }
+        let long_search = format!("/ordering/api/orders?q={}", "a".repeat(300));
+        let (status, _) = app.get_json(&ava, &long_search).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
     }
-    let long_search = format!("/ordering/api/orders?q={}", "a".repeat(300));
-    let (status, _) = app.get_json(&ava, &long_search).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-});
+);

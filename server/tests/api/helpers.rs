@@ -39,10 +39,15 @@ pub async fn postgres_available() -> bool {
     sqlx::any::install_default_drivers();
     let reachable = {
         use sqlx::Connection;
-        sqlx::AnyConnection::connect(&postgres_admin_url()).await.is_ok()
+        sqlx::AnyConnection::connect(&postgres_admin_url())
+            .await
+            .is_ok()
     };
     if !reachable && std::env::var("REQUIRE_POSTGRES").as_deref() == Ok("1") {
-        panic!("PostgreSQL is required (REQUIRE_POSTGRES=1) but {} is unreachable", postgres_admin_url());
+        panic!(
+            "PostgreSQL is required (REQUIRE_POSTGRES=1) but {} is unreachable",
+            postgres_admin_url()
+        );
     }
     *REACHABLE.get_or_init(|| reachable)
 }
@@ -67,7 +72,10 @@ async fn admin_execute(sql: &str) {
 pub async fn spawn_app(engine: Engine) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let (database_url, postgres_database) = match engine {
-        Engine::Sqlite => (format!("sqlite://{}", dir.path().join("portal.db").display()), None),
+        Engine::Sqlite => (
+            format!("sqlite://{}", dir.path().join("portal.db").display()),
+            None,
+        ),
         Engine::Postgres => {
             let name = format!("portal_test_{:016x}", rand::random::<u64>());
             admin_execute(&format!("CREATE DATABASE {name}")).await;
@@ -85,7 +93,9 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
         max_upload_mb: 25,
         db_max_connections: 5,
     };
-    let application = Application::build(&config).await.expect("build the application");
+    let application = Application::build(&config)
+        .await
+        .expect("build the application");
     let address = format!("http://{}", application.address());
     let state = application.state().clone();
     tokio::spawn(application.run_until_stopped());
@@ -109,7 +119,8 @@ impl Drop for TestApp {
                     .expect("runtime")
                     .block_on(async move {
                         pool.close().await;
-                        admin_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                        admin_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .await;
                     });
             })
             .join();

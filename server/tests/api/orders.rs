@@ -29,124 +29,242 @@ on_both_databases!(badge_counts_per_user, async |app: TestApp| {
     }
 });
 
-on_both_databases!(each_user_lists_only_what_they_may_see, async |app: TestApp| {
-    let ava = app.login("ava@acme.test").await;
-    let ava_orders = app.numbers(&ava, "/ordering/api/orders?limit=100").await;
-    assert_eq!(ava_orders.len(), ACME_ORDERS);
-    assert!(ava_orders.iter().all(|number| number.starts_with("ORD-1")));
+on_both_databases!(
+    each_user_lists_only_what_they_may_see,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let ava_orders = app.numbers(&ava, "/ordering/api/orders?limit=100").await;
+        assert_eq!(ava_orders.len(), ACME_ORDERS);
+        assert!(ava_orders.iter().all(|number| number.starts_with("ORD-1")));
 
-    let ben = app.login("ben@acme.test").await;
-    assert_eq!(app.numbers(&ben, "/ordering/api/orders").await, BEN_ORDERS);
+        let ben = app.login("ben@acme.test").await;
+        assert_eq!(app.numbers(&ben, "/ordering/api/orders").await, BEN_ORDERS);
 
-    let cleo = app.login("cleo@birch.test").await;
-    let cleo_orders = app.numbers(&cleo, "/ordering/api/orders?limit=100").await;
-    assert_eq!(cleo_orders.len(), 14);
-    assert!(cleo_orders.iter().all(|number| number.starts_with("ORD-2")), "{cleo_orders:?}");
+        let cleo = app.login("cleo@birch.test").await;
+        let cleo_orders = app.numbers(&cleo, "/ordering/api/orders?limit=100").await;
+        assert_eq!(cleo_orders.len(), 14);
+        assert!(
+            cleo_orders.iter().all(|number| number.starts_with("ORD-2")),
+            "{cleo_orders:?}"
+        );
 
-    let sam = app.login("sam@fts.test").await;
-    assert_eq!(app.numbers(&sam, "/ordering/api/orders?limit=100").await.len(), 28);
-});
-
-on_both_databases!(views_statuses_and_search_filter_the_list, async |app: TestApp| {
-    let ava = app.login("ava@acme.test").await;
-    assert_eq!(
-        app.numbers(&ava, "/ordering/api/orders?view=on-hold").await,
-        ["ORD-1008", "ORD-1007"]
-    );
-    assert_eq!(app.numbers(&ava, "/ordering/api/orders?view=completed").await, ["ORD-1013", "ORD-1012"]);
-    assert_eq!(app.numbers(&ava, "/ordering/api/orders?view=cancelled").await, ["ORD-1014"]);
-    assert_eq!(app.numbers(&ava, "/ordering/api/orders?view=resubmitted").await, ["ORD-1009"]);
-    assert_eq!(app.numbers(&ava, "/ordering/api/orders?view=in-progress").await.len(), 9);
-    // Tolerant status parsing on the wire.
-    for status in ["on_hold", "on-hold", "On%20Hold"] {
-        assert_eq!(app.numbers(&ava, &format!("/ordering/api/orders?status={status}")).await, ["ORD-1007"]);
+        let sam = app.login("sam@fts.test").await;
+        assert_eq!(
+            app.numbers(&sam, "/ordering/api/orders?limit=100")
+                .await
+                .len(),
+            28
+        );
     }
-    assert_eq!(app.numbers(&ava, "/ordering/api/orders?status=completed").await, ["ORD-1013"]);
-    assert_eq!(app.numbers(&ava, "/ordering/api/orders?q=cedar%20ridge").await, ["ORD-1005", "ORD-1004", "ORD-1003"]);
-    assert_eq!(app.numbers(&ava, "/ordering/api/orders?q=ord-1012").await, ["ORD-1012"]);
-    // LIKE wildcards are searched for literally.
-    assert!(app.numbers(&ava, "/ordering/api/orders?q=%25").await.is_empty());
-    assert!(app.numbers(&ava, "/ordering/api/orders?q=_").await.is_empty());
-    // Search never crosses the tenant line.
-    assert!(app.numbers(&ava, "/ordering/api/orders?q=Harbor%20Lofts").await.is_empty());
-});
+);
 
-on_both_databases!(keyset_pagination_walks_every_order_once, async |app: TestApp| {
-    let ava = app.login("ava@acme.test").await;
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    let mut pages = 0;
-    loop {
-        let path = match &cursor {
-            Some(cursor) => format!("/ordering/api/orders?limit=5&cursor={cursor}"),
-            None => "/ordering/api/orders?limit=5".to_owned(),
-        };
-        let (status, body) = app.get_json(&ava, &path).await;
-        assert_eq!(status, StatusCode::OK);
-        pages += 1;
-        seen.extend(body["orders"].as_array().unwrap().iter().map(|o| o["number"].as_str().unwrap().to_owned()));
-        match body["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
+on_both_databases!(
+    views_statuses_and_search_filter_the_list,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        assert_eq!(
+            app.numbers(&ava, "/ordering/api/orders?view=on-hold").await,
+            ["ORD-1008", "ORD-1007"]
+        );
+        assert_eq!(
+            app.numbers(&ava, "/ordering/api/orders?view=completed")
+                .await,
+            ["ORD-1013", "ORD-1012"]
+        );
+        assert_eq!(
+            app.numbers(&ava, "/ordering/api/orders?view=cancelled")
+                .await,
+            ["ORD-1014"]
+        );
+        assert_eq!(
+            app.numbers(&ava, "/ordering/api/orders?view=resubmitted")
+                .await,
+            ["ORD-1009"]
+        );
+        assert_eq!(
+            app.numbers(&ava, "/ordering/api/orders?view=in-progress")
+                .await
+                .len(),
+            9
+        );
+        // Tolerant status parsing on the wire.
+        for status in ["on_hold", "on-hold", "On%20Hold"] {
+            assert_eq!(
+                app.numbers(&ava, &format!("/ordering/api/orders?status={status}"))
+                    .await,
+                ["ORD-1007"]
+            );
         }
+        assert_eq!(
+            app.numbers(&ava, "/ordering/api/orders?status=completed")
+                .await,
+            ["ORD-1013"]
+        );
+        assert_eq!(
+            app.numbers(&ava, "/ordering/api/orders?q=cedar%20ridge")
+                .await,
+            ["ORD-1005", "ORD-1004", "ORD-1003"]
+        );
+        assert_eq!(
+            app.numbers(&ava, "/ordering/api/orders?q=ord-1012").await,
+            ["ORD-1012"]
+        );
+        // LIKE wildcards are searched for literally.
+        assert!(
+            app.numbers(&ava, "/ordering/api/orders?q=%25")
+                .await
+                .is_empty()
+        );
+        assert!(
+            app.numbers(&ava, "/ordering/api/orders?q=_")
+                .await
+                .is_empty()
+        );
+        // Search never crosses the tenant line.
+        assert!(
+            app.numbers(&ava, "/ordering/api/orders?q=Harbor%20Lofts")
+                .await
+                .is_empty()
+        );
     }
-    assert_eq!(pages, 3);
-    let mut expected = app.numbers(&ava, "/ordering/api/orders?limit=100").await;
-    assert_eq!(seen, expected);
-    expected.dedup();
-    assert_eq!(expected.len(), ACME_ORDERS);
-});
+);
 
-on_both_databases!(orders_carry_the_contract_fields_and_allowed_actions, async |app: TestApp| {
-    let ava = app.login("ava@acme.test").await;
-    let id = app.order_id("ORD-1002").await;
-    let (status, order) = app.get_json(&ava, &format!("/ordering/api/orders/{id}")).await;
-    assert_eq!(status, StatusCode::OK);
-    for field in [
-        "id", "number", "status", "status_label", "group_id", "company", "placed_by", "product", "title",
-        "expected_date", "hold_reason", "paid_cents", "created_at", "updated_at", "allowed_actions",
-        "notes", "attachments", "events",
-    ] {
-        assert!(order.get(field).is_some(), "missing {field}: {order}");
+on_both_databases!(
+    keyset_pagination_walks_every_order_once,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let path = match &cursor {
+                Some(cursor) => format!("/ordering/api/orders?limit=5&cursor={cursor}"),
+                None => "/ordering/api/orders?limit=5".to_owned(),
+            };
+            let (status, body) = app.get_json(&ava, &path).await;
+            assert_eq!(status, StatusCode::OK);
+            pages += 1;
+            seen.extend(
+                body["orders"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| o["number"].as_str().unwrap().to_owned()),
+            );
+            match body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 3);
+        let mut expected = app.numbers(&ava, "/ordering/api/orders?limit=100").await;
+        assert_eq!(seen, expected);
+        expected.dedup();
+        assert_eq!(expected.len(), ACME_ORDERS);
     }
-    assert_eq!(order["status"], "pending");
-    assert_eq!(order["status_label"], "Pending");
-    assert_eq!(order["placed_by"]["name"], "Ben Brooks");
-    assert_eq!(order["company"]["name"], "Acme Title");
-    assert_eq!(order["paid_cents"], 12_500);
-    assert_eq!(order["allowed_actions"], json!(["cancel", "submit", "upload", "note"]));
+);
 
-    // Birch's cancel flag is off: the same status offers no cancel.
-    let cleo = app.login("cleo@birch.test").await;
-    let birch = app.order_id("ORD-2002").await;
-    let (_, order) = app.get_json(&cleo, &format!("/ordering/api/orders/{birch}")).await;
-    assert_eq!(order["allowed_actions"], json!(["submit", "upload", "note"]));
+on_both_databases!(
+    orders_carry_the_contract_fields_and_allowed_actions,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1002").await;
+        let (status, order) = app
+            .get_json(&ava, &format!("/ordering/api/orders/{id}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        for field in [
+            "id",
+            "number",
+            "status",
+            "status_label",
+            "group_id",
+            "company",
+            "placed_by",
+            "product",
+            "title",
+            "expected_date",
+            "hold_reason",
+            "paid_cents",
+            "created_at",
+            "updated_at",
+            "allowed_actions",
+            "notes",
+            "attachments",
+            "events",
+        ] {
+            assert!(order.get(field).is_some(), "missing {field}: {order}");
+        }
+        assert_eq!(order["status"], "pending");
+        assert_eq!(order["status_label"], "Pending");
+        assert_eq!(order["placed_by"]["name"], "Ben Brooks");
+        assert_eq!(order["company"]["name"], "Acme Title");
+        assert_eq!(order["paid_cents"], 12_500);
+        assert_eq!(
+            order["allowed_actions"],
+            json!(["cancel", "submit", "upload", "note"])
+        );
 
-    // Staff see the transitions they may make.
-    let sam = app.login("sam@fts.test").await;
-    let submitted = app.order_id("ORD-1006").await;
-    let (_, order) = app.get_json(&sam, &format!("/ordering/api/orders/{submitted}")).await;
-    assert_eq!(order["allowed_transitions"], json!(["on_hold", "rejected", "ordered", "cancelled"]));
-    assert_eq!(order["allowed_actions"], json!(["cancel", "upload", "note", "download"]));
+        // Birch's cancel flag is off: the same status offers no cancel.
+        let cleo = app.login("cleo@birch.test").await;
+        let birch = app.order_id("ORD-2002").await;
+        let (_, order) = app
+            .get_json(&cleo, &format!("/ordering/api/orders/{birch}"))
+            .await;
+        assert_eq!(
+            order["allowed_actions"],
+            json!(["submit", "upload", "note"])
+        );
 
-    // Received orders offer the download; the vendor report is there.
-    let received = app.order_id("ORD-1012").await;
-    let (_, order) = app.get_json(&ava, &format!("/ordering/api/orders/{received}")).await;
-    assert_eq!(order["allowed_actions"], json!(["note", "download"]));
-    assert!(order["attachments"].as_array().unwrap().iter().any(|a| a["kind"] == "report"));
-    // The grouped pending orders share a group.
-    let grouped: Vec<Value> = app.get_json(&ava, "/ordering/api/orders?q=cedar").await.1["orders"]
-        .as_array()
-        .unwrap()
-        .clone();
-    assert!(grouped[0]["group_id"].is_i64());
-    assert!(grouped.iter().all(|o| o["group_id"] == grouped[0]["group_id"]));
-});
+        // Staff see the transitions they may make.
+        let sam = app.login("sam@fts.test").await;
+        let submitted = app.order_id("ORD-1006").await;
+        let (_, order) = app
+            .get_json(&sam, &format!("/ordering/api/orders/{submitted}"))
+            .await;
+        assert_eq!(
+            order["allowed_transitions"],
+            json!(["on_hold", "rejected", "ordered", "cancelled"])
+        );
+        assert_eq!(
+            order["allowed_actions"],
+            json!(["cancel", "upload", "note", "download"])
+        );
+
+        // Received orders offer the download; the vendor report is there.
+        let received = app.order_id("ORD-1012").await;
+        let (_, order) = app
+            .get_json(&ava, &format!("/ordering/api/orders/{received}"))
+            .await;
+        assert_eq!(order["allowed_actions"], json!(["note", "download"]));
+        assert!(
+            order["attachments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["kind"] == "report")
+        );
+        // The grouped pending orders share a group.
+        let grouped: Vec<Value> =
+            app.get_json(&ava, "/ordering/api/orders?q=cedar").await.1["orders"]
+                .as_array()
+                .unwrap()
+                .clone();
+        assert!(grouped[0]["group_id"].is_i64());
+        assert!(
+            grouped
+                .iter()
+                .all(|o| o["group_id"] == grouped[0]["group_id"])
+        );
+    }
+);
 
 on_both_databases!(other_tenants_orders_do_not_exist, async |app: TestApp| {
     let cleo = app.login("cleo@birch.test").await;
     let acme = app.order_id("ORD-1001").await;
-    let (status, foreign) = app.get_json(&cleo, &format!("/ordering/api/orders/{acme}")).await;
+    let (status, foreign) = app
+        .get_json(&cleo, &format!("/ordering/api/orders/{acme}"))
+        .await;
     let (missing_status, missing) = app.get_json(&cleo, "/ordering/api/orders/999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(missing_status, StatusCode::NOT_FOUND);
@@ -156,28 +274,52 @@ on_both_databases!(other_tenants_orders_do_not_exist, async |app: TestApp| {
     // Ben may not open the orders Ava placed.
     let ben = app.login("ben@acme.test").await;
     let avas = app.order_id("ORD-1001").await;
-    let (status, body) = app.get_json(&ben, &format!("/ordering/api/orders/{avas}")).await;
+    let (status, body) = app
+        .get_json(&ben, &format!("/ordering/api/orders/{avas}"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, missing);
-    let (status, _) = app.get_json(&ben, &format!("/ordering/api/orders/{}", app.order_id("ORD-1002").await)).await;
+    let (status, _) = app
+        .get_json(
+            &ben,
+            &format!("/ordering/api/orders/{}", app.order_id("ORD-1002").await),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
 });
 
 on_both_databases!(internal_notes_reach_staff_only, async |app: TestApp| {
     let id = app.order_id("ORD-1007").await;
     let internal = |body: &Value| {
-        body["notes"].as_array().unwrap().iter().filter(|note| note["internal"] == true).count()
+        body["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|note| note["internal"] == true)
+            .count()
     };
     let ava = app.login("ava@acme.test").await;
-    let (_, order) = app.get_json(&ava, &format!("/ordering/api/orders/{id}")).await;
+    let (_, order) = app
+        .get_json(&ava, &format!("/ordering/api/orders/{id}"))
+        .await;
     assert_eq!(internal(&order), 0);
     assert!(!order.to_string().contains("Internal:"));
-    assert_eq!(order["hold_reason"], "The signed borrower authorization form is missing. Please upload it.");
+    assert_eq!(
+        order["hold_reason"],
+        "The signed borrower authorization form is missing. Please upload it."
+    );
     let sam = app.login("sam@fts.test").await;
-    let (_, order) = app.get_json(&sam, &format!("/ordering/api/orders/{id}")).await;
+    let (_, order) = app
+        .get_json(&sam, &format!("/ordering/api/orders/{id}"))
+        .await;
     assert_eq!(internal(&order), 1);
     // The timeline shows the hold with its reason.
-    let hold = order["events"].as_array().unwrap().iter().find(|e| e["to_status"] == "on_hold").unwrap();
+    let hold = order["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["to_status"] == "on_hold")
+        .unwrap();
     assert_eq!(hold["actor"]["name"], "Sam Staff");
     assert!(hold["reason"].as_str().unwrap().contains("authorization"));
 });
@@ -185,7 +327,10 @@ on_both_databases!(internal_notes_reach_staff_only, async |app: TestApp| {
 on_both_databases!(the_service_layer_scopes_by_tenant, async |app: TestApp| {
     use app::server::auth::load_user;
     let db = &app.state.db;
-    let ben_id = app.get_json(&app.login("ben@acme.test").await, "/ordering/api/me").await.1["user"]["id"]
+    let ben_id = app
+        .get_json(&app.login("ben@acme.test").await, "/ordering/api/me")
+        .await
+        .1["user"]["id"]
         .as_i64()
         .unwrap();
     let ben = load_user(db, ben_id).await.unwrap().unwrap();
@@ -198,5 +343,13 @@ on_both_databases!(the_service_layer_scopes_by_tenant, async |app: TestApp| {
     ));
     // The demo data loads once: a second load changes nothing.
     assert!(!seed::load_demo(db, &app.state.storage).await.unwrap());
-    assert_eq!(app.numbers(&app.login("sam@fts.test").await, "/ordering/api/orders?limit=100").await.len(), 28);
+    assert_eq!(
+        app.numbers(
+            &app.login("sam@fts.test").await,
+            "/ordering/api/orders?limit=100"
+        )
+        .await
+        .len(),
+        28
+    );
 });

@@ -10,8 +10,8 @@ use crate::server::auth::CurrentUser;
 use crate::server::db::{Db, flag, rfc3339};
 use crate::server::error::{AppError, AppResult};
 use crate::server::sql::Sql;
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 25;
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -71,9 +71,16 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
     if let Some(status) = query.status {
         sql.and_status_in("o.status", &[status]);
     }
-    if let Some(text) = query.q.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+    if let Some(text) = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
         if text.chars().count() > 200 {
-            return Err(AppError::BadRequest("The search text is too long.".to_owned()));
+            return Err(AppError::BadRequest(
+                "The search text is too long.".to_owned(),
+            ));
         }
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
         sql.push(" AND (LOWER(o.number) LIKE ")
@@ -144,7 +151,11 @@ pub async fn get(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Order>
     let mut sql = Sql::new(ORDER_COLUMNS);
     sql.push(" AND o.id = ").bind_int(order_id);
     sql.and_visible_to("o", user);
-    let row = sql.query().fetch_optional(db).await?.ok_or(AppError::NotFound)?;
+    let row = sql
+        .query()
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     order_from_row(&row, user)
 }
 

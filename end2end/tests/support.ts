@@ -1,0 +1,35 @@
+import { expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+export const PASSWORD = "demo-password";
+
+/** Signs in through the form and waits for the order list. */
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/orders$/);
+}
+
+/** Waits until the browser bundle has taken over the server-rendered page. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+/** The order numbers of the cards on the page. */
+export async function cardNumbers(page: Page): Promise<string[]> {
+  await expect(page.locator(".loading")).toHaveCount(0);
+  return page.getByTestId("order-card").evaluateAll((cards) =>
+    cards.map((card) => card.getAttribute("data-number") ?? ""),
+  );
+}
+
+/** Fails on any accessibility violation axe finds on the page. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(
+    results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`),
+  ).toEqual([]);
+}
