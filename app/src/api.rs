@@ -101,8 +101,8 @@ pub async fn list_orders(
     q: Option<String>,
     cursor: Option<String>,
 ) -> Result<OrderPage, ServerFnError> {
-    use crate::server::error::AppError;
     use crate::model::OrderQuery;
+    use crate::server::error::AppError;
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
     let query = OrderQuery {

@@ -68,6 +68,8 @@ pub struct Order {
     pub allowed_actions: Vec<Action>,
     /// The statuses the caller may move the order to (staff only).
     pub allowed_transitions: Vec<Status>,
+    /// The refund or credit its cancellation created.
+    pub refund: Option<Refund>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,10 +108,41 @@ pub struct Attachment {
     pub created_at: String,
 }
 
+/// What a timeline entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Status,
+    Note,
+    Upload,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Status => "status",
+            EventKind::Note => "note",
+            EventKind::Upload => "upload",
+        }
+    }
+}
+
+impl std::str::FromStr for EventKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        [EventKind::Status, EventKind::Note, EventKind::Upload]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| format!("unknown event kind `{text}`"))
+    }
+}
+
 /// One entry of an order's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     pub id: i64,
+    pub kind: EventKind,
     pub actor: NamedRef,
     pub from_status: Option<Status>,
     pub to_status: Option<Status>,
@@ -175,4 +208,37 @@ pub struct OrderQuery {
     pub q: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
+}
+
+/// What happened to one order of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchItem {
+    pub order_id: i64,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<BatchError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchError {
+    pub code: String,
+    pub message: String,
+}
+
+/// The answer of a batch action: one result per order, in request order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResult {
+    pub results: Vec<BatchItem>,
+    pub succeeded: usize,
+    pub failed: usize,
+}
+
+/// A refund or account credit created by a cancellation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub kind: crate::rules::RefundKind,
+    pub amount_cents: i64,
+    pub state: String,
 }

@@ -570,6 +570,33 @@ pub enum RefundKind {
     PendingRefund,
 }
 
+impl RefundKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundKind::AccountCredit => "account_credit",
+            RefundKind::PendingRefund => "pending_refund",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RefundKind::AccountCredit => "account credit",
+            RefundKind::PendingRefund => "refund to the original payment",
+        }
+    }
+}
+
+impl FromStr for RefundKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        [RefundKind::AccountCredit, RefundKind::PendingRefund]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| format!("unknown refund kind `{text}`"))
+    }
+}
+
 /// The refund a cancellation creates: none for an unpaid order.
 pub fn refund_on_cancel(paid_cents: i64, has_account: bool) -> Option<RefundKind> {
     match (paid_cents > 0, has_account) {

@@ -15,8 +15,8 @@ pub enum AppError {
     Unauthorized,
     #[error("The e-mail address or password is not correct.")]
     InvalidCredentials,
-    #[error("You are not allowed to do this.")]
-    Forbidden,
+    #[error("{0}")]
+    Forbidden(String),
     /// Also the answer for records that exist but are not the caller's.
     #[error("Not found.")]
     NotFound,
@@ -59,7 +59,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::InvalidStatus(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -78,7 +78,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::InvalidCredentials => "invalid_credentials",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::InvalidStatus(_) => "invalid_status",
             AppError::PayloadTooLarge => "payload_too_large",

@@ -4,10 +4,12 @@
 //! three pending orders, notes (one of them internal), documents, and a
 //! vendor report on every received and complete order.
 
-use crate::rules::{self, Group, RefundKind, Status};
+use crate::model::EventKind;
+use crate::rules::{self, Group, Status};
 use crate::server::auth::{hash_password, install_groups};
 use crate::server::db::{self, Db, Tx, now_ms};
 use crate::server::error::AppResult;
+use crate::server::services::actions::{NoteText, create_refund, insert_note, record_event};
 use crate::server::storage::Storage;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -456,10 +458,11 @@ impl Demo<'_> {
         )
         .await?;
 
-        event(
+        record_event(
             tx,
             order_id,
             placer,
+            EventKind::Status,
             None,
             Some(Status::Unprocessed),
             None,
@@ -477,37 +480,34 @@ impl Demo<'_> {
             };
             let at = created_at + hour_ms * (step as i64 + 1);
             let actor = if by_staff { staff } else { placer };
-            event(tx, order_id, actor, Some(from), Some(to), reason, at).await?;
+            record_event(
+                tx,
+                order_id,
+                actor,
+                EventKind::Status,
+                Some(from),
+                Some(to),
+                reason,
+                at,
+            )
+            .await?;
             from = to;
         }
 
         if let Some(kind) = rules::refund_on_cancel(order.paid_cents, has_account)
             && order.status == Status::Cancelled
         {
-            let state = match kind {
-                RefundKind::AccountCredit => "credited",
-                RefundKind::PendingRefund => "pending",
-            };
-            sqlx::query(
-                "INSERT INTO refunds (order_id, company_id, kind, amount_cents, state, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(order_id)
-            .bind(company_id)
-            .bind(refund_kind_name(kind))
-            .bind(order.paid_cents)
-            .bind(state)
-            .bind(updated_at)
-            .execute(&mut **tx)
-            .await?;
+            create_refund(tx, order_id, company_id, kind, order.paid_cents, updated_at).await?;
         }
 
         if order.status != Status::Unprocessed {
-            note(
+            insert_note(
                 tx,
                 order_id,
                 placer,
-                "Closing is scheduled for next month; please include the full chain of title.",
+                &NoteText::parse(
+                    "Closing is scheduled for next month; please include the full chain of title.",
+                )?,
                 false,
                 created_at + 60_000,
             )
@@ -524,20 +524,20 @@ impl Demo<'_> {
             .await?;
         }
         if order.status.needs_attention() {
-            note(
+            insert_note(
                 tx,
                 order_id,
                 staff,
-                order.reason.unwrap_or(MISSING_FORM),
+                &NoteText::parse(order.reason.unwrap_or(MISSING_FORM))?,
                 false,
                 updated_at,
             )
             .await?;
-            note(
+            insert_note(
                 tx,
                 order_id,
                 staff,
-                "Internal: the county office is slow this month; expect delays.",
+                &NoteText::parse("Internal: the county office is slow this month; expect delays.")?,
                 true,
                 updated_at + 60_000,
             )
@@ -606,63 +606,11 @@ impl Demo<'_> {
     }
 }
 
-pub fn refund_kind_name(kind: RefundKind) -> &'static str {
-    match kind {
-        RefundKind::AccountCredit => "account_credit",
-        RefundKind::PendingRefund => "pending_refund",
-    }
-}
-
 async fn insert_id<'q>(
     tx: &mut Tx,
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
 ) -> AppResult<i64> {
     Ok(query.fetch_one(&mut **tx).await?.try_get("id")?)
-}
-
-async fn event(
-    tx: &mut Tx,
-    order_id: i64,
-    actor_id: i64,
-    from: Option<Status>,
-    to: Option<Status>,
-    reason: Option<&str>,
-    at: i64,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO order_events (order_id, actor_id, from_status, to_status, reason, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(order_id)
-    .bind(actor_id)
-    .bind(from.map(Status::as_str))
-    .bind(to.map(Status::as_str))
-    .bind(reason)
-    .bind(at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-async fn note(
-    tx: &mut Tx,
-    order_id: i64,
-    author_id: i64,
-    body: &str,
-    internal: bool,
-    at: i64,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO notes (order_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(order_id)
-    .bind(author_id)
-    .bind(body)
-    .bind(i64::from(internal))
-    .bind(at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// A one-page PDF showing `text`: real documents for the demo orders.

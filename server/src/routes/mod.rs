@@ -1,5 +1,7 @@
-//! The JSON API: each area's router in its own module, merged here.
+//! The JSON API: each area's router in its own module, merged here. The
+//! specification's action routes keep their own paths (`/order/{id}/cancel`).
 
+mod actions;
 mod auth;
 mod orders;
 
@@ -9,7 +11,7 @@ use axum::Router;
 
 /// Every JSON route, under `/ordering/api`; unknown API paths answer 404 JSON.
 pub fn api_router() -> Router<AppState> {
-    Router::new().nest(
+    Router::new().merge(actions::router()).nest(
         "/ordering/api",
         Router::new()
             .merge(auth::router())

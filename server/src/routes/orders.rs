@@ -1,20 +1,54 @@
 //! Reading orders over JSON.
 
-use crate::extract::{ApiPath, ApiQuery};
-use app::model::{Counts, OrderDetail, OrderPage, OrderQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use app::model::{Counts, Note, OrderDetail, OrderPage, OrderQuery};
 use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
-use app::server::services::orders;
+use app::server::services::actions::NoteText;
+use app::server::services::{notes, orders};
 use app::server::state::AppState;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orders", get(list))
         .route("/orders/counts", get(counts))
         .route("/orders/{id}", get(detail))
+        .route("/orders/{id}/notes", get(list_notes).post(add_note))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewNote {
+    body: String,
+    #[serde(default)]
+    internal: bool,
+}
+
+/// `GET /ordering/api/orders/{id}/notes`: the notes the caller may see.
+pub async fn list_notes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Vec<Note>>> {
+    Ok(Json(notes::list(&state.db, &user, id).await?))
+}
+
+/// `POST /ordering/api/orders/{id}/notes` `{body, internal?}`: adds a note;
+/// `internal` is for staff only. Answers 201 with the note.
+pub async fn add_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(note): ApiJson<NewNote>,
+) -> AppResult<(StatusCode, Json<Note>)> {
+    let body = NoteText::parse(&note.body)?;
+    let note = notes::add(&state.db, &user, id, &body, note.internal).await?;
+    Ok((StatusCode::CREATED, Json(note)))
 }
 
 /// `GET /ordering/api/orders?view=&status=&q=&cursor=&limit=`: one page of

@@ -171,6 +171,83 @@ impl TestApp {
             .collect()
     }
 
+    pub async fn post_json(&self, client: &Client, path: &str, body: Value) -> (StatusCode, Value) {
+        json_of(
+            client
+                .post(self.url(path))
+                .json(&body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// A POST without a body.
+    pub async fn post_empty(&self, client: &Client, path: &str) -> (StatusCode, Value) {
+        json_of(client.post(self.url(path)).send().await.expect("request")).await
+    }
+
+    /// The stored status of a demo order.
+    pub async fn status_of(&self, number: &str) -> String {
+        use sqlx::Row;
+        sqlx::query("SELECT status FROM orders WHERE number = $1")
+            .bind(number)
+            .fetch_one(&self.state.db)
+            .await
+            .expect("demo order")
+            .get("status")
+    }
+
+    /// Puts a demo order into `status` directly, to set up a case.
+    pub async fn force_status(&self, number: &str, status: &str) {
+        sqlx::query("UPDATE orders SET status = $1 WHERE number = $2")
+            .bind(status)
+            .bind(number)
+            .execute(&self.state.db)
+            .await
+            .expect("set status");
+    }
+
+    /// The single number a counting query answers.
+    pub async fn count(&self, sql: &str, number: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql)
+            .bind(number)
+            .fetch_one(&self.state.db)
+            .await
+            .expect(sql)
+            .get::<i64, _>(0)
+    }
+
+    /// Status-change events of a demo order.
+    pub async fn status_events(&self, number: &str) -> i64 {
+        self.count(
+            "SELECT COUNT(*) FROM order_events e JOIN orders o ON o.id = e.order_id \
+             WHERE o.number = $1 AND e.kind = 'status'",
+            number,
+        )
+        .await
+    }
+
+    /// Notifications about a demo order.
+    pub async fn notifications(&self, number: &str) -> i64 {
+        self.count(
+            "SELECT COUNT(*) FROM notifications n JOIN orders o ON o.id = n.order_id WHERE o.number = $1",
+            number,
+        )
+        .await
+    }
+
+    /// Refunds of a demo order.
+    pub async fn refunds(&self, number: &str) -> i64 {
+        self.count(
+            "SELECT COUNT(*) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.number = $1",
+            number,
+        )
+        .await
+    }
+
     /// The id of a demo order by its number.
     pub async fn order_id(&self, number: &str) -> i64 {
         use sqlx::Row;

@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod actions;
 mod auth;
 mod bad_input;
+mod notes;
 mod orders;

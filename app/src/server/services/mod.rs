@@ -1,4 +1,6 @@
 //! The service layer: every read and every change of business data goes
 //! through these functions, which own their transactions.
 
+pub mod actions;
+pub mod notes;
 pub mod orders;

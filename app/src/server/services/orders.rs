@@ -2,13 +2,14 @@
 //! the caller's tenant scope.
 
 use crate::model::{
-    Attachment, AttachmentKind, Counts, Event, NamedRef, Note, Order, OrderDetail, OrderPage,
-    OrderQuery,
+    Attachment, AttachmentKind, Counts, Event, NamedRef, Order, OrderDetail, OrderPage, OrderQuery,
+    Refund,
 };
 use crate::rules::{self, Permission, Status, View};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{Db, flag, rfc3339};
 use crate::server::error::{AppError, AppResult};
+use crate::server::services::notes;
 use crate::server::sql::Sql;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -19,11 +20,13 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 const ORDER_COLUMNS: &str = "SELECT o.id, o.number, o.status, o.group_id, o.company_id, \
     c.name AS company_name, c.enable_cancel_order, o.placed_by, u.name AS placed_by_name, \
     p.name AS product, o.title, o.expected_date, o.hold_reason, o.paid_cents, \
-    o.created_at, o.updated_at \
+    o.created_at, o.updated_at, r.kind AS refund_kind, r.amount_cents AS refund_cents, \
+    r.state AS refund_state \
     FROM orders o \
     JOIN companies c ON c.id = o.company_id \
     JOIN users u ON u.id = o.placed_by \
     JOIN products p ON p.id = o.product_id \
+    LEFT JOIN refunds r ON r.order_id = o.id \
     WHERE 1 = 1";
 
 /// The position after the last order of a page: newest first, ties broken
@@ -162,30 +165,7 @@ pub async fn get(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Order>
 /// The order with its notes, documents and timeline, as `user` may see them.
 pub async fn detail(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<OrderDetail> {
     let order = get(db, user, order_id).await?;
-    let mut notes_sql = Sql::new(
-        "SELECT n.id, n.body, n.internal, n.author_id, u.name AS author_name, n.created_at \
-         FROM notes n JOIN users u ON u.id = n.author_id WHERE n.order_id = ",
-    );
-    notes_sql.bind_int(order_id);
-    if !user.can(Permission::OrdersInternalNotes) {
-        notes_sql.push(" AND n.internal = 0");
-    }
-    notes_sql.push(" ORDER BY n.created_at, n.id");
-    let notes = notes_sql
-        .query()
-        .fetch_all(db)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(Note {
-                id: row.try_get("id")?,
-                body: row.try_get("body")?,
-                internal: flag(row.try_get("internal")?),
-                author: named(row, "author_id", "author_name")?,
-                created_at: rfc3339(row.try_get("created_at")?),
-            })
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let notes = notes::list_visible(db, user, order_id).await?;
 
     let attachments = sqlx::query(
         "SELECT a.id, a.filename, a.content_type, a.size, a.kind, a.uploaded_by, \
@@ -216,8 +196,8 @@ pub async fn detail(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Ord
     .collect::<AppResult<Vec<_>>>()?;
 
     let events = sqlx::query(
-        "SELECT e.id, e.actor_id, u.name AS actor_name, e.from_status, e.to_status, e.reason, \
-                e.created_at \
+        "SELECT e.id, e.kind, e.actor_id, u.name AS actor_name, e.from_status, e.to_status, \
+                e.reason, e.created_at \
          FROM order_events e JOIN users u ON u.id = e.actor_id \
          WHERE e.order_id = $1 ORDER BY e.created_at, e.id",
     )
@@ -226,8 +206,10 @@ pub async fn detail(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Ord
     .await?
     .iter()
     .map(|row| {
+        let kind: String = row.try_get("kind")?;
         Ok(Event {
             id: row.try_get("id")?,
+            kind: kind.parse().map_err(AppError::Internal)?,
             actor: named(row, "actor_id", "actor_name")?,
             from_status: optional_status(row.try_get("from_status")?)?,
             to_status: optional_status(row.try_get("to_status")?)?,
@@ -286,5 +268,13 @@ fn order_from_row(row: &AnyRow, user: &CurrentUser) -> AppResult<Order> {
         updated_at: rfc3339(row.try_get("updated_at")?),
         allowed_actions: rules::allowed_actions(user.actor(), status, cancel_enabled),
         allowed_transitions,
+        refund: match row.try_get::<Option<String>, _>("refund_kind")? {
+            Some(kind) => Some(Refund {
+                kind: kind.parse().map_err(AppError::Internal)?,
+                amount_cents: row.try_get("refund_cents")?,
+                state: row.try_get("refund_state")?,
+            }),
+            None => None,
+        },
     })
 }

@@ -1,0 +1,502 @@
+//! Changing an order's status: customer cancel, submit and resubmit, and
+//! staff moves. Each change is one conditional write (`WHERE id = … AND
+//! status = <the status read> AND <tenant>`) in one transaction with its
+//! event, refund and notifications, so that of two racing requests exactly
+//! one changes the order.
+
+use crate::model::{BatchError, BatchItem, BatchResult, EventKind};
+use crate::rules::{self, Action, Permission, RefundKind, Status};
+use crate::server::auth::CurrentUser;
+use crate::server::db::{self, Db, Tx, flag, now_ms};
+use crate::server::error::{AppError, AppResult};
+use crate::server::sql::Sql;
+use sqlx::Row;
+
+/// The most orders one batch request may name.
+pub const MAX_BATCH: usize = 100;
+
+/// The longest note or reason, in characters.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// What the caller asks to happen to an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    Cancel,
+    /// Submit (unprocessed, pending) or resubmit (on hold, rejected),
+    /// whichever the status calls for: the spec's `submit-for-processing`.
+    SubmitForProcessing,
+    Resubmit,
+    /// A staff move, with the reason the customer sees.
+    Move {
+        to: Status,
+        reason: Option<String>,
+    },
+}
+
+/// A note's or reason's text, trimmed, non-empty and of bounded length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteText(String);
+
+impl NoteText {
+    pub fn parse(text: &str) -> AppResult<NoteText> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AppError::Unprocessable("The note is empty.".to_owned()));
+        }
+        if text.chars().count() > MAX_TEXT_CHARS {
+            return Err(AppError::Unprocessable(format!(
+                "The note is longer than {MAX_TEXT_CHARS} characters."
+            )));
+        }
+        Ok(NoteText(text.to_owned()))
+    }
+
+    /// An optional note: absent and blank are the same.
+    pub fn parse_optional(text: Option<&str>) -> AppResult<Option<NoteText>> {
+        match text {
+            Some(text) if !text.trim().is_empty() => NoteText::parse(text).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The order as the change found it.
+struct Current {
+    status: Status,
+    number: String,
+    company_id: i64,
+    paid_cents: i64,
+    has_account: bool,
+    cancel_enabled: bool,
+    turnaround_days: i64,
+}
+
+async fn read_current(tx: &mut Tx, user: &CurrentUser, order_id: i64) -> AppResult<Current> {
+    let mut sql = Sql::new(
+        "SELECT o.status, o.number, o.company_id, o.paid_cents, c.has_account, \
+         c.enable_cancel_order, p.turnaround_days \
+         FROM orders o JOIN companies c ON c.id = o.company_id \
+         JOIN products p ON p.id = o.product_id WHERE o.id = ",
+    );
+    sql.bind_int(order_id).and_visible_to("o", user);
+    let row = sql
+        .query()
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status: String = row.try_get("status")?;
+    Ok(Current {
+        status: status
+            .parse()
+            .map_err(|error: rules::UnknownStatus| AppError::Internal(error.to_string()))?,
+        number: row.try_get("number")?,
+        company_id: row.try_get("company_id")?,
+        paid_cents: row.try_get("paid_cents")?,
+        has_account: flag(row.try_get("has_account")?),
+        cancel_enabled: flag(row.try_get("enable_cancel_order")?),
+        turnaround_days: row.try_get("turnaround_days")?,
+    })
+}
+
+fn require(user: &CurrentUser, permission: Permission) -> AppResult<()> {
+    if user.can(permission) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Your account is not allowed to do this.".to_owned(),
+        ))
+    }
+}
+
+/// The status `intent` leads to from `from`; `Ok(None)` when the order is
+/// already where the intent would take it (a repeat: nothing to do).
+fn target(user: &CurrentUser, intent: &Intent, current: &Current) -> AppResult<Option<Status>> {
+    let from = current.status;
+    let staff = user.group.is_staff();
+    let (next, settled) = match intent {
+        Intent::Cancel if staff => {
+            require(user, Permission::OrdersCancel)?;
+            let next =
+                rules::staff_status_allows(from, Action::Cancel).then_some(Status::Cancelled);
+            (next, Status::Cancelled)
+        }
+        Intent::Cancel => {
+            require(user, Permission::OrdersCancel)?;
+            if !current.cancel_enabled {
+                return Err(AppError::Forbidden(
+                    "Cancelling orders is turned off for your company.".to_owned(),
+                ));
+            }
+            (
+                rules::customer_transition(Action::Cancel, from),
+                Status::Cancelled,
+            )
+        }
+        Intent::SubmitForProcessing | Intent::Resubmit if staff => {
+            return Err(AppError::Forbidden(
+                "Only the customer submits or resubmits an order.".to_owned(),
+            ));
+        }
+        Intent::SubmitForProcessing
+            if rules::customer_transition(Action::Submit, from).is_some()
+                || from == Status::Submitted =>
+        {
+            require(user, Permission::OrdersSubmit)?;
+            (
+                rules::customer_transition(Action::Submit, from),
+                Status::Submitted,
+            )
+        }
+        Intent::SubmitForProcessing | Intent::Resubmit => {
+            require(user, Permission::OrdersResubmit)?;
+            (
+                rules::customer_transition(Action::Resubmit, from),
+                Status::Resubmitted,
+            )
+        }
+        Intent::Move { to, .. } => {
+            require(user, Permission::OrdersTransition)?;
+            (
+                rules::staff_transition_allowed(from, *to).then_some(*to),
+                *to,
+            )
+        }
+    };
+    match next {
+        Some(next) => Ok(Some(next)),
+        None if from == settled => Ok(None),
+        None => Err(AppError::InvalidStatus(from)),
+    }
+}
+
+/// Applies `intent` to one order and returns its status afterwards.
+/// A repeat of an action whose target the order is already in succeeds and
+/// changes nothing.
+pub async fn apply(
+    db: &Db,
+    user: &CurrentUser,
+    order_id: i64,
+    intent: &Intent,
+    note: Option<&NoteText>,
+) -> AppResult<Status> {
+    let reason = match intent {
+        Intent::Move { to, reason } => {
+            let reason = NoteText::parse_optional(reason.as_deref())?;
+            if rules::transition_requires_reason(*to) && reason.is_none() {
+                return Err(AppError::Unprocessable(format!(
+                    "Putting an order {} needs a reason the customer can act on.",
+                    to.label()
+                )));
+            }
+            reason
+        }
+        _ => None,
+    };
+    // A write that misses means another request changed the order after it
+    // was read: decide again on the status it has now.
+    for _ in 0..3 {
+        if let Some(status) = try_apply(db, user, order_id, intent, note, reason.as_ref()).await? {
+            return Ok(status);
+        }
+    }
+    let status = crate::server::services::orders::get(db, user, order_id)
+        .await?
+        .status;
+    Err(AppError::InvalidStatus(status))
+}
+
+/// One attempt of `apply`: `Ok(None)` when the conditional write found the
+/// order changed since it was read.
+async fn try_apply(
+    db: &Db,
+    user: &CurrentUser,
+    order_id: i64,
+    intent: &Intent,
+    note: Option<&NoteText>,
+    reason: Option<&NoteText>,
+) -> AppResult<Option<Status>> {
+    let reason = reason.map(NoteText::as_str);
+    let mut tx = db::begin_write(db).await?;
+    let current = read_current(&mut tx, user, order_id).await?;
+    let Some(to) = target(user, intent, &current)? else {
+        return Ok(Some(current.status));
+    };
+    if to == Status::Resubmitted
+        && note.is_none()
+        && !has_correction(&mut tx, order_id, current.status).await?
+    {
+        return Err(AppError::Unprocessable(
+            "Explain the correction in a note or upload a corrected document before resubmitting."
+                .to_owned(),
+        ));
+    }
+
+    let now = now_ms();
+    let mut sql = Sql::new("UPDATE orders SET status = ");
+    sql.bind_text(to.as_str())
+        .push(", updated_at = ")
+        .bind_int(now)
+        .push(", version = version + 1");
+    if to.needs_attention() {
+        sql.push(", hold_reason = ")
+            .bind_text(reason.unwrap_or_default());
+    } else if current.status.needs_attention() {
+        // Answered: the reason stays in the timeline.
+        sql.push(", hold_reason = NULL");
+    }
+    if to == Status::Resubmitted {
+        let today = time::OffsetDateTime::now_utc().date();
+        let expected =
+            rules::add_business_days(today, u32::try_from(current.turnaround_days).unwrap_or(0));
+        sql.push(", expected_date = ")
+            .bind_text(expected.to_string());
+    }
+    sql.push(" WHERE id = ")
+        .bind_int(order_id)
+        .push(" AND status = ")
+        .bind_text(current.status.as_str());
+    sql.and_visible_to("orders", user);
+    if sql.query().execute(&mut *tx).await?.rows_affected() == 0 {
+        return Ok(None);
+    }
+
+    record_event(
+        &mut tx,
+        order_id,
+        user.id,
+        EventKind::Status,
+        Some(current.status),
+        Some(to),
+        reason,
+        now,
+    )
+    .await?;
+    if let Some(note) = note {
+        insert_note(&mut tx, order_id, user.id, note, false, now).await?;
+    }
+    if let Some(kind) = rules::refund_on_cancel(current.paid_cents, current.has_account)
+        && to == Status::Cancelled
+    {
+        create_refund(
+            &mut tx,
+            order_id,
+            current.company_id,
+            kind,
+            current.paid_cents,
+            now,
+        )
+        .await?;
+    }
+    if !user.group.is_staff() {
+        let message = match to {
+            Status::Cancelled => Some(format!(
+                "{} was cancelled by {}.",
+                current.number, user.name
+            )),
+            Status::Submitted => Some(format!(
+                "{} was submitted by {}.",
+                current.number, user.name
+            )),
+            Status::Resubmitted => Some(format!(
+                "{} was resubmitted by {}.",
+                current.number, user.name
+            )),
+            _ => None,
+        };
+        if let Some(message) = message {
+            notify_staff(&mut tx, order_id, to.as_str(), &message, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Some(to))
+}
+
+/// Whether the customer added a note or a document since the order was put
+/// on hold or rejected.
+async fn has_correction(tx: &mut Tx, order_id: i64, held: Status) -> AppResult<bool> {
+    let row = sqlx::query(
+        "SELECT \
+           (SELECT COUNT(*) FROM notes n JOIN users u ON u.id = n.author_id \
+              WHERE n.order_id = $1 AND u.company_id IS NOT NULL AND n.created_at >= h.at) \
+         + (SELECT COUNT(*) FROM attachments a JOIN users u ON u.id = a.uploaded_by \
+              WHERE a.order_id = $1 AND u.company_id IS NOT NULL AND a.created_at >= h.at) AS n \
+         FROM (SELECT COALESCE(MAX(created_at), 0) AS at FROM order_events \
+               WHERE order_id = $1 AND to_status = $2) h",
+    )
+    .bind(order_id)
+    .bind(held.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_event(
+    tx: &mut Tx,
+    order_id: i64,
+    actor_id: i64,
+    kind: EventKind,
+    from: Option<Status>,
+    to: Option<Status>,
+    reason: Option<&str>,
+    at: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO order_events (order_id, actor_id, kind, from_status, to_status, reason, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(order_id)
+    .bind(actor_id)
+    .bind(kind.as_str())
+    .bind(from.map(Status::as_str))
+    .bind(to.map(Status::as_str))
+    .bind(reason)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_note(
+    tx: &mut Tx,
+    order_id: i64,
+    author_id: i64,
+    body: &NoteText,
+    internal: bool,
+    at: i64,
+) -> AppResult<i64> {
+    let row = sqlx::query(
+        "INSERT INTO notes (order_id, author_id, body, internal, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(order_id)
+    .bind(author_id)
+    .bind(body.as_str())
+    .bind(i64::from(internal))
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// The refund of a cancelled, paid order; at most one per order (a unique
+/// key), so a repeated cancel can never pay twice.
+pub(crate) async fn create_refund(
+    tx: &mut Tx,
+    order_id: i64,
+    company_id: i64,
+    kind: RefundKind,
+    amount_cents: i64,
+    at: i64,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO refunds (order_id, company_id, kind, amount_cents, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING",
+    )
+    .bind(order_id)
+    .bind(company_id)
+    .bind(kind.as_str())
+    .bind(amount_cents)
+    .bind(match kind {
+        RefundKind::AccountCredit => "credited",
+        RefundKind::PendingRefund => "pending",
+    })
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One notification for every active staff user.
+async fn notify_staff(
+    tx: &mut Tx,
+    order_id: i64,
+    kind: &str,
+    message: &str,
+    at: i64,
+) -> AppResult<()> {
+    let mut sql = Sql::new(
+        "INSERT INTO notifications (recipient_id, order_id, kind, message, created_at) \
+         SELECT u.id, ",
+    );
+    sql.bind_int(order_id)
+        .push(", ")
+        .bind_text(kind)
+        .push(", ")
+        .bind_text(message)
+        .push(", ")
+        .bind_int(at)
+        .push(" FROM users u WHERE u.company_id IS NULL AND u.disabled = 0");
+    sql.query().execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Applies `intent` to each order of a batch, each in its own transaction:
+/// one order's failure does not undo another's success.
+pub async fn apply_many(
+    db: &Db,
+    user: &CurrentUser,
+    order_ids: &[i64],
+    intent: &Intent,
+    note: Option<&NoteText>,
+) -> AppResult<BatchResult> {
+    if order_ids.is_empty() {
+        return Err(AppError::Unprocessable(
+            "Name at least one order.".to_owned(),
+        ));
+    }
+    if order_ids.len() > MAX_BATCH {
+        return Err(AppError::Unprocessable(format!(
+            "A batch may name at most {MAX_BATCH} orders."
+        )));
+    }
+    let mut results = Vec::with_capacity(order_ids.len());
+    for (index, order_id) in order_ids.iter().copied().enumerate() {
+        if order_ids[..index].contains(&order_id) {
+            continue;
+        }
+        let item = match apply(db, user, order_id, intent, note).await {
+            Ok(status) => BatchItem {
+                order_id,
+                ok: true,
+                status: Some(status),
+                error: None,
+            },
+            Err(error) => BatchItem {
+                order_id,
+                ok: false,
+                status: match &error {
+                    AppError::InvalidStatus(status) => Some(*status),
+                    _ => None,
+                },
+                error: Some(BatchError {
+                    code: error.code().to_owned(),
+                    message: error.public_message(),
+                }),
+            },
+        };
+        results.push(item);
+    }
+    let succeeded = results.iter().filter(|item| item.ok).count();
+    Ok(BatchResult {
+        failed: results.len() - succeeded,
+        succeeded,
+        results,
+    })
+}
+
+/// Applies `intent` to one order and returns the order as it is afterwards.
+pub async fn perform(
+    db: &Db,
+    user: &CurrentUser,
+    order_id: i64,
+    intent: &Intent,
+    note: Option<&NoteText>,
+) -> AppResult<crate::model::Order> {
+    apply(db, user, order_id, intent, note).await?;
+    crate::server::services::orders::get(db, user, order_id).await
+}

@@ -1,0 +1,101 @@
+//! Customer actions on orders, at the paths the specification gives them.
+
+use crate::extract::{ApiJson, ApiPath, OptionalJson};
+use app::model::{BatchResult, Order};
+use app::server::auth::CurrentUser;
+use app::server::error::AppResult;
+use app::server::services::actions::{self, Intent, NoteText};
+use app::server::state::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/order/{id}/cancel", post(cancel))
+        .route("/orders/cancel-multiple", post(cancel_multiple))
+        .route(
+            "/order/{id}/submit-for-processing",
+            post(submit_for_processing),
+        )
+        .route("/ordering/api/orders/resubmit", post(resubmit_many))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderIds {
+    order_ids: Vec<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionalNote {
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResubmitMany {
+    order_ids: Vec<i64>,
+    note: Option<String>,
+}
+
+/// `POST /order/{id}/cancel`: cancels one order (unprocessed or pending),
+/// creating its refund or credit; answers the order as it is now.
+pub async fn cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<Order>> {
+    Ok(Json(
+        actions::perform(&state.db, &user, id, &Intent::Cancel, None).await?,
+    ))
+}
+
+/// `POST /orders/cancel-multiple` `{order_ids}`: cancels each order, with a
+/// result per order.
+pub async fn cancel_multiple(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<OrderIds>,
+) -> AppResult<Json<BatchResult>> {
+    Ok(Json(
+        actions::apply_many(&state.db, &user, &body.order_ids, &Intent::Cancel, None).await?,
+    ))
+}
+
+/// `POST /order/{id}/submit-for-processing` `{note?}`: submits an
+/// unprocessed or pending order, or resubmits one on hold or rejected.
+pub async fn submit_for_processing(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    OptionalJson(body): OptionalJson<OptionalNote>,
+) -> AppResult<Json<Order>> {
+    let note = NoteText::parse_optional(body.unwrap_or_default().note.as_deref())?;
+    let intent = Intent::SubmitForProcessing;
+    Ok(Json(
+        actions::perform(&state.db, &user, id, &intent, note.as_ref()).await?,
+    ))
+}
+
+/// `POST /ordering/api/orders/resubmit` `{order_ids, note?}`: resubmits
+/// each order with the same note, with a result per order.
+pub async fn resubmit_many(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<ResubmitMany>,
+) -> AppResult<Json<BatchResult>> {
+    let note = NoteText::parse_optional(body.note.as_deref())?;
+    Ok(Json(
+        actions::apply_many(
+            &state.db,
+            &user,
+            &body.order_ids,
+            &Intent::Resubmit,
+            note.as_ref(),
+        )
+        .await?,
+    ))
+}
