@@ -3,12 +3,32 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as fs from "node:fs";
 
-// The release build of the portal, on its own port, over a throwaway SQLite
-// database with the demo data.
-const port = Number(process.env.E2E_PORT ?? 3100);
+// The release build of the portal, once per project, each on its own port
+// over its own throwaway SQLite database with the demo data: the read-only
+// tests see the demo data as loaded, whatever the action tests change.
 const root = path.resolve(__dirname, "..");
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
+const basePort = Number(process.env.E2E_PORT ?? 3100);
+const projects = ["foundation", "actions"];
+
+function server(port: number) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));
+  return {
+    command: path.join(targetDir, "release", "ordering-portal"),
+    cwd: root,
+    url: `http://127.0.0.1:${port}/login`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    env: {
+      DATABASE_URL: `sqlite://${path.join(dataDir, "portal.db")}`,
+      FILES_DIR: path.join(dataDir, "files"),
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
+      RUST_LOG: "warn",
+    },
+  };
+}
 
 export default defineConfig({
   testDir: "./tests",
@@ -18,8 +38,12 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [["list"]],
+  projects: projects.map((name, index) => ({
+    name,
+    testMatch: `${name}.spec.ts`,
+    use: { baseURL: `http://127.0.0.1:${basePort + index}` },
+  })),
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -34,19 +58,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: path.join(targetDir, "release", "ordering-portal"),
-    cwd: root,
-    url: `http://127.0.0.1:${port}/login`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    env: {
-      DATABASE_URL: `sqlite://${path.join(dataDir, "portal.db")}`,
-      FILES_DIR: path.join(dataDir, "files"),
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
-      RUST_LOG: "warn",
-    },
-  },
+  webServer: projects.map((_, index) => server(basePort + index)),
 });

@@ -1,7 +1,7 @@
 //! Server functions: the pages' way to the service layer. Each one finds the
 //! signed-in user, calls one service function and maps its error.
 
-use crate::model::{Counts, Me, OrderDetail, OrderPage};
+use crate::model::{BatchResult, Counts, Me, Note, Order, OrderDetail, OrderPage, Sort};
 use crate::rules::View;
 use leptos::prelude::*;
 
@@ -99,6 +99,7 @@ pub async fn order_counts() -> Result<Counts, ServerFnError> {
 pub async fn list_orders(
     view: View,
     q: Option<String>,
+    sort: Sort,
     cursor: Option<String>,
 ) -> Result<OrderPage, ServerFnError> {
     use crate::model::OrderQuery;
@@ -108,6 +109,7 @@ pub async fn list_orders(
     let query = OrderQuery {
         view: Some(view),
         q,
+        sort,
         cursor,
         ..OrderQuery::default()
     };
@@ -123,6 +125,75 @@ pub async fn get_order(id: i64) -> Result<OrderDetail, ServerFnError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
     orders::detail(&state.db, &user, id)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Cancels one order; answers the order as it is now.
+#[server(endpoint = "cancel-order")]
+pub async fn cancel_order(id: i64) -> Result<Order, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::actions::{self, Intent};
+    let (state, user) = context::user().await?;
+    actions::perform(&state.db, &user, id, &Intent::Cancel, None)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Cancels several orders at once, with a result per order.
+#[server(endpoint = "cancel-orders")]
+pub async fn cancel_orders(ids: Vec<i64>) -> Result<BatchResult, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::actions::{self, Intent};
+    let (state, user) = context::user().await?;
+    actions::apply_many(&state.db, &user, &ids, &Intent::Cancel, None)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Submits (unprocessed, pending) or resubmits (on hold, rejected) one
+/// order, with an optional note.
+#[server(endpoint = "submit-order")]
+pub async fn submit_order(id: i64, note: Option<String>) -> Result<Order, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::actions::{self, Intent, NoteText};
+    let (state, user) = context::user().await?;
+    let note = NoteText::parse_optional(note.as_deref()).map_err(AppError::into_server_fn_error)?;
+    actions::perform(
+        &state.db,
+        &user,
+        id,
+        &Intent::SubmitForProcessing,
+        note.as_ref(),
+    )
+    .await
+    .map_err(AppError::into_server_fn_error)
+}
+
+/// Resubmits several orders with one note, with a result per order.
+#[server(endpoint = "resubmit-orders")]
+pub async fn resubmit_orders(
+    ids: Vec<i64>,
+    note: Option<String>,
+) -> Result<BatchResult, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::actions::{self, Intent, NoteText};
+    let (state, user) = context::user().await?;
+    let note = NoteText::parse_optional(note.as_deref()).map_err(AppError::into_server_fn_error)?;
+    actions::apply_many(&state.db, &user, &ids, &Intent::Resubmit, note.as_ref())
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Adds a note to an order.
+#[server(endpoint = "add-note")]
+pub async fn add_note(id: i64, body: String, internal: bool) -> Result<Note, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::actions::NoteText;
+    use crate::server::services::notes;
+    let (state, user) = context::user().await?;
+    let body = NoteText::parse(&body).map_err(AppError::into_server_fn_error)?;
+    notes::add(&state.db, &user, id, &body, internal)
         .await
         .map_err(AppError::into_server_fn_error)
 }

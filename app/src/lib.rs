@@ -1,6 +1,9 @@
 //! The Ordering Portal application: rules and shapes shared by the server and
 //! the browser, the pages, and (with `ssr`) the server side behind them.
 
+// Leptos views are deeply nested types; release builds need the room.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod model;

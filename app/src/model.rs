@@ -70,6 +70,8 @@ pub struct Order {
     pub allowed_transitions: Vec<Status>,
     /// The refund or credit its cancellation created.
     pub refund: Option<Refund>,
+    /// What cancelling it now would pay back (shown before confirming).
+    pub refund_if_cancelled: Option<crate::rules::RefundKind>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,9 +201,20 @@ impl Counts {
     }
 }
 
+/// The order of a list, by the date orders were placed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+}
+
 /// What a list asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderQuery {
+    #[serde(default)]
+    pub sort: Sort,
     pub view: Option<View>,
     pub status: Option<Status>,
     /// Matches the order number or title, case-insensitively.

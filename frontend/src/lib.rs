@@ -1,5 +1,8 @@
 //! The browser bundle: hydrates the server-rendered pages.
 
+// Leptos views are deeply nested types; release builds need the room.
+#![recursion_limit = "256"]
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();

@@ -1,6 +1,9 @@
 //! The portal's HTTP server: configuration, start-up, the JSON API and the
 //! middleware around the Leptos pages.
 
+// Leptos views are deeply nested types; release builds need the room.
+#![recursion_limit = "256"]
+
 pub mod config;
 pub mod extract;
 pub mod routes;

@@ -19,6 +19,21 @@ pub fn error_message(error: &ServerFnError) -> String {
     }
 }
 
+/// The error of an action's last run, as an alert, for a view.
+pub fn action_error<I, O>(
+    action: Action<I, Result<O, ServerFnError>>,
+) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
+where
+    I: Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    move || {
+        action.value().get().and_then(Result::err).map(|error| {
+            view! { <p class="error" role="alert">{error_message(&error)}</p> }.into_any()
+        })
+    }
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]

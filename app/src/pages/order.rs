@@ -1,7 +1,10 @@
 use super::error_message;
 use crate::api::get_order;
-use crate::components::{StatusBadge, money, short_time};
-use crate::model::{AttachmentKind, OrderDetail};
+use crate::components::cancel::CancelOrder;
+use crate::components::order_actions::{NoteForm, ResubmitOrder, SubmitOrder};
+use crate::components::{CountsResource, StatusBadge, money, short_time};
+use crate::model::{AttachmentKind, EventKind, OrderDetail};
+use crate::rules::Action;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -17,17 +20,28 @@ pub fn OrderPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let order = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_order(id).await,
-            None => Err(ServerFnError::ServerError("Not found.".to_owned())),
+    let counts = use_context::<CountsResource>();
+    let version = RwSignal::new(0u32);
+    let order = Resource::new(
+        move || (id(), version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_order(id).await,
+                None => Err(ServerFnError::ServerError("Not found.".to_owned())),
+            }
+        },
+    );
+    let on_change = Callback::new(move |_| {
+        version.update(|version| *version += 1);
+        if let Some(CountsResource(counts)) = counts {
+            counts.refetch();
         }
     });
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading order…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(detail) => view! { <OrderDetailView detail/> }.into_any(),
+                    Ok(detail) => view! { <OrderDetailView detail on_change/> }.into_any(),
                     Err(error) => view! {
                         <Title text="Order not found"/>
                         <h1>"Order not found"</h1>
@@ -41,13 +55,15 @@ pub fn OrderPage() -> impl IntoView {
 }
 
 #[component]
-fn OrderDetailView(detail: OrderDetail) -> impl IntoView {
+fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoView {
     let OrderDetail {
         order,
         notes,
         attachments,
         events,
     } = detail;
+    let can_note = order.allowed_actions.contains(&Action::Note);
+    let order_id = order.id;
     view! {
         <Title text=order.number.clone()/>
         <article class="order-detail" data-testid="order-detail" data-number=order.number.clone()>
@@ -69,22 +85,38 @@ fn OrderDetailView(detail: OrderDetail) -> impl IntoView {
                 <div><dt>"Expected"</dt><dd>{order.expected_date.clone().unwrap_or_else(|| "—".to_owned())}</dd></div>
                 <div><dt>"Paid"</dt><dd>{money(order.paid_cents)}</dd></div>
             </dl>
+            {order.refund.clone().map(|refund| view! {
+                <div class="callout" data-testid="refund">
+                    {format!("{} {} ({}).", money(refund.amount_cents),
+                        refund.kind.label(), refund.state)}
+                </div>
+            })}
             <section class="panel" aria-labelledby="actions-heading">
                 <h2 id="actions-heading">"What you can do"</h2>
-                {if order.allowed_actions.is_empty() && order.allowed_transitions.is_empty() {
-                    view! { <p class="muted">"Nothing can be changed on this order now."</p> }.into_any()
+                {if !order.allowed_actions.iter().any(|action| matches!(action, Action::Cancel | Action::Submit | Action::Resubmit))
+                    && order.allowed_transitions.is_empty() {
+                    Some(view! { <p class="muted">"No status change is possible on this order now."</p> })
                 } else {
-                    view! {
-                        <ul class="allowed-actions" data-testid="allowed-actions">
-                            {order.allowed_actions.iter().map(|action| view! {
-                                <li data-action=action.as_str()>{action.label()}</li>
-                            }).collect_view()}
-                            {order.allowed_transitions.iter().map(|status| view! {
-                                <li data-transition=status.as_str()>{format!("Move to {}", status.label())}</li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
+                    None
                 }}
+                <div class="actions-row">
+                    {order.allowed_actions.contains(&Action::Submit).then(|| view! {
+                        <SubmitOrder order=order.clone() on_done=on_change/>
+                    })}
+                    {order.allowed_actions.contains(&Action::Cancel).then(|| view! {
+                        <CancelOrder order=order.clone() on_done=on_change/>
+                    })}
+                </div>
+                {order.allowed_actions.contains(&Action::Resubmit).then(|| view! {
+                    <ResubmitOrder order=order.clone() on_done=on_change/>
+                })}
+                {(!order.allowed_transitions.is_empty()).then(|| view! {
+                    <ul class="allowed-actions" data-testid="allowed-transitions">
+                        {order.allowed_transitions.iter().map(|status| view! {
+                            <li data-transition=status.as_str()>{format!("Move to {}", status.label())}</li>
+                        }).collect_view()}
+                    </ul>
+                })}
             </section>
             <section class="panel" aria-labelledby="documents-heading">
                 <h2 id="documents-heading">"Documents"</h2>
@@ -128,6 +160,7 @@ fn OrderDetailView(detail: OrderDetail) -> impl IntoView {
                         </ul>
                     }.into_any()
                 }}
+                {can_note.then(|| view! { <NoteForm order_id on_done=on_change/> })}
             </section>
             <section class="panel" aria-labelledby="timeline-heading">
                 <h2 id="timeline-heading">"Timeline"</h2>
@@ -136,9 +169,11 @@ fn OrderDetailView(detail: OrderDetail) -> impl IntoView {
                         <li>
                             <span class="when">{short_time(&event.created_at)}</span>
                             <span class="what">
-                                {match (event.from_status, event.to_status) {
-                                    (None, Some(to)) => format!("Created as {}", to.label()),
-                                    (Some(from), Some(to)) => format!("{} → {}", from.label(), to.label()),
+                                {match (event.kind, event.from_status, event.to_status) {
+                                    (EventKind::Note, ..) => "Note added".to_owned(),
+                                    (EventKind::Upload, ..) => "Document uploaded".to_owned(),
+                                    (_, None, Some(to)) => format!("Created as {}", to.label()),
+                                    (_, Some(from), Some(to)) => format!("{} → {}", from.label(), to.label()),
                                     _ => "Updated".to_owned(),
                                 }}
                             </span>

@@ -1,52 +1,170 @@
 use super::error_message;
 use crate::api::list_orders;
-use crate::components::OrderCard;
+use crate::components::cancel::GroupCard;
+use crate::components::{CountsResource, OrderCard};
+use crate::model::{Order, OrderPage, Sort};
 use crate::rules::View;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// One view of the sidebar: the orders it lists, searchable as you type.
+/// One view of the sidebar: its orders, searchable as you type, sorted by
+/// date, grouped as they were placed, with more loaded on demand.
 #[component]
 pub fn OrdersPage(view: View) -> impl IntoView {
+    let counts = use_context::<CountsResource>();
     let (search, set_search) = signal(String::new());
-    let orders = Resource::new(
-        move || search.get(),
-        move |text| {
+    let (sort, set_sort) = signal(Sort::Newest);
+    // Bumped after every change, to fetch the list again.
+    let version = RwSignal::new(0u32);
+    let first_page = Resource::new(
+        move || (search.get(), sort.get(), version.get()),
+        move |(text, sort, _)| {
             let text = text.trim().to_owned();
-            list_orders(view, (!text.is_empty()).then_some(text), None)
+            list_orders(view, (!text.is_empty()).then_some(text), sort, None)
         },
     );
+    // Pages after the first, and where the next one starts.
+    let more = RwSignal::new(Vec::<Order>::new());
+    let next_cursor = RwSignal::new(None::<String>);
+    let results = RwSignal::new(Vec::<String>::new());
+    let refresh = Callback::new(move |_| {
+        version.update(|version| *version += 1);
+        if let Some(CountsResource(counts)) = counts {
+            counts.refetch();
+        }
+    });
+    let on_batch = Callback::new(move |lines: Vec<String>| {
+        results.set(lines);
+        refresh.run(());
+    });
+    let load_more = Action::new(move |cursor: &String| {
+        let text = search.get_untracked().trim().to_owned();
+        list_orders(
+            view,
+            (!text.is_empty()).then_some(text),
+            sort.get_untracked(),
+            Some(cursor.clone()),
+        )
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = load_more.value().get() {
+            let OrderPage {
+                orders,
+                next_cursor: next,
+            } = page;
+            more.update(|more| more.extend(orders));
+            next_cursor.set(next);
+        }
+    });
+
     view! {
         <Title text=view.label()/>
         <section class="orders" data-view=view.slug()>
             <header class="page-header">
                 <h1>{view.label()}</h1>
-                <input
-                    type="search"
-                    class="search"
-                    placeholder="Search by number or title"
-                    aria-label="Search orders by number or title"
-                    prop:value=search
-                    on:input=move |event| set_search.set(event_target_value(&event))
-                />
+                <div class="list-controls">
+                    <input
+                        type="search"
+                        class="search"
+                        placeholder="Search by number or title"
+                        aria-label="Search orders by number or title"
+                        prop:value=search
+                        on:input=move |event| set_search.set(event_target_value(&event))
+                    />
+                    <label class="sort">
+                        "Sort "
+                        <select on:change=move |event| set_sort.set(
+                            if event_target_value(&event) == "oldest" { Sort::Oldest } else { Sort::Newest }
+                        )>
+                            <option value="newest" selected=move || sort.get() == Sort::Newest>"Newest first"</option>
+                            <option value="oldest" selected=move || sort.get() == Sort::Oldest>"Oldest first"</option>
+                        </select>
+                    </label>
+                </div>
             </header>
+            <Show when=move || !results.get().is_empty()>
+                <div class="callout" role="status" data-testid="batch-results">
+                    <ul>{move || results.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                    <button type="button" class="button secondary" on:click=move |_| results.set(Vec::new())>"Dismiss"</button>
+                </div>
+            </Show>
             <Transition fallback=|| view! { <p class="loading">"Loading orders…"</p> }>
                 {move || Suspend::new(async move {
-                    match orders.await {
-                        Ok(page) if page.orders.is_empty() => {
-                            view! { <p class="empty" data-testid="empty">"No orders here."</p> }.into_any()
+                    match first_page.await {
+                        Ok(page) => {
+                            more.set(Vec::new());
+                            next_cursor.set(page.next_cursor.clone());
+                            if page.orders.is_empty() {
+                                view! { <p class="empty" data-testid="empty">"No orders here."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <OrderList orders=page.orders on_change=refresh on_batch/>
+                                    <OrderList orders=Vec::new() extra=more on_change=refresh on_batch/>
+                                }.into_any()
+                            }
                         }
-                        Ok(page) => view! {
-                            <div class="order-list">
-                                {page.orders.into_iter().map(|order| view! { <OrderCard order/> }).collect_view()}
-                            </div>
-                        }.into_any(),
                         Err(error) => view! {
                             <p class="error" role="alert">{error_message(&error)}</p>
                         }.into_any(),
                     }
                 })}
             </Transition>
+            <Show when=move || next_cursor.get().is_some()>
+                <button type="button" class="button secondary load-more" disabled=move || load_more.pending().get()
+                    on:click=move |_| {
+                        if let Some(cursor) = next_cursor.get_untracked() {
+                            load_more.dispatch(cursor);
+                        }
+                    }>
+                    "Load more"
+                </button>
+            </Show>
         </section>
     }
+}
+
+/// Cards for `orders` (or, reactively, for `extra`), with each group's orders
+/// together on one card.
+#[component]
+fn OrderList(
+    orders: Vec<Order>,
+    #[prop(optional)] extra: Option<RwSignal<Vec<Order>>>,
+    on_change: Callback<()>,
+    on_batch: Callback<Vec<String>>,
+) -> impl IntoView {
+    let render = move |orders: Vec<Order>| {
+        grouped(orders)
+            .into_iter()
+            .map(|mut run| {
+                if run.len() > 1 {
+                    view! { <GroupCard orders=run on_done=on_batch on_change/> }.into_any()
+                } else {
+                    let order = run.remove(0);
+                    view! { <OrderCard order on_change/> }.into_any()
+                }
+            })
+            .collect_view()
+    };
+    match extra {
+        Some(extra) => {
+            view! { <div class="order-list">{move || render(extra.get())}</div> }.into_any()
+        }
+        None => view! { <div class="order-list">{render(orders)}</div> }.into_any(),
+    }
+}
+
+/// The orders in list order, each group's orders gathered where its first
+/// order stands.
+fn grouped(orders: Vec<Order>) -> Vec<Vec<Order>> {
+    let mut runs: Vec<Vec<Order>> = Vec::new();
+    for order in orders {
+        let run = order
+            .group_id
+            .and_then(|group| runs.iter_mut().find(|run| run[0].group_id == Some(group)));
+        match run {
+            Some(run) => run.push(order),
+            None => runs.push(vec![order]),
+        }
+    }
+    runs
 }

@@ -3,7 +3,7 @@
 
 use crate::model::{
     Attachment, AttachmentKind, Counts, Event, NamedRef, Order, OrderDetail, OrderPage, OrderQuery,
-    Refund,
+    Refund, Sort,
 };
 use crate::rules::{self, Permission, Status, View};
 use crate::server::auth::CurrentUser;
@@ -18,7 +18,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = 25;
 pub const MAX_PAGE_SIZE: u32 = 100;
 
 const ORDER_COLUMNS: &str = "SELECT o.id, o.number, o.status, o.group_id, o.company_id, \
-    c.name AS company_name, c.enable_cancel_order, o.placed_by, u.name AS placed_by_name, \
+    c.name AS company_name, c.enable_cancel_order, c.has_account, o.placed_by, u.name AS placed_by_name, \
     p.name AS product, o.title, o.expected_date, o.hold_reason, o.paid_cents, \
     o.created_at, o.updated_at, r.kind AS refund_kind, r.amount_cents AS refund_cents, \
     r.state AS refund_state \
@@ -92,17 +92,23 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
             .bind_text(pattern)
             .push(" ESCAPE '\\')");
     }
+    let (before, direction) = match query.sort {
+        Sort::Newest => ("<", "DESC"),
+        Sort::Oldest => (">", "ASC"),
+    };
     if let Some(cursor) = cursor {
-        sql.push(" AND (o.created_at < ")
+        sql.push(&format!(" AND (o.created_at {before} "))
             .bind_int(cursor.created_at)
             .push(" OR (o.created_at = ")
             .bind_int(cursor.created_at)
-            .push(" AND o.id < ")
+            .push(&format!(" AND o.id {before} "))
             .bind_int(cursor.id)
             .push("))");
     }
-    sql.push(" ORDER BY o.created_at DESC, o.id DESC LIMIT ")
-        .bind_int(i64::from(limit) + 1);
+    sql.push(&format!(
+        " ORDER BY o.created_at {direction}, o.id {direction} LIMIT "
+    ))
+    .bind_int(i64::from(limit) + 1);
 
     let rows = sql.query().fetch_all(db).await?;
     let mut orders = rows
@@ -268,6 +274,10 @@ fn order_from_row(row: &AnyRow, user: &CurrentUser) -> AppResult<Order> {
         updated_at: rfc3339(row.try_get("updated_at")?),
         allowed_actions: rules::allowed_actions(user.actor(), status, cancel_enabled),
         allowed_transitions,
+        refund_if_cancelled: rules::refund_on_cancel(
+            row.try_get("paid_cents")?,
+            flag(row.try_get("has_account")?),
+        ),
         refund: match row.try_get::<Option<String>, _>("refund_kind")? {
             Some(kind) => Some(Refund {
                 kind: kind.parse().map_err(AppError::Internal)?,

@@ -1,8 +1,13 @@
 //! Building blocks shared by the pages.
 
+pub mod cancel;
+pub mod dialog;
+pub mod order_actions;
+
 use crate::api::{Logout, get_me, order_counts};
 use crate::model::{Counts, Me, Order};
-use crate::rules::{Status, View};
+use crate::rules::{Action, Status, View};
+use cancel::CancelOrder;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
@@ -97,10 +102,11 @@ pub fn short_time(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
-/// One order in a list.
+/// One order in a list, with its cancel button when the rules allow it.
 #[component]
-pub fn OrderCard(order: Order) -> impl IntoView {
+pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
     let href = format!("/order/{}", order.id);
+    let can_cancel = order.allowed_actions.contains(&Action::Cancel);
     view! {
         <article class="order-card" data-testid="order-card" data-number=order.number.clone()>
             <header>
@@ -117,6 +123,9 @@ pub fn OrderCard(order: Order) -> impl IntoView {
                 <div><dt>"Placed by"</dt><dd>{order.placed_by.name.clone()}</dd></div>
                 <div><dt>"Company"</dt><dd>{order.company.name.clone()}</dd></div>
             </dl>
+            {can_cancel.then(|| view! {
+                <div class="card-actions"><CancelOrder order=order.clone() on_done=on_change/></div>
+            })}
         </article>
     }
 }

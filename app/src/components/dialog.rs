@@ -1,0 +1,93 @@
+//! An accessible confirmation dialog on the native `<dialog>` element:
+//! opened modally it traps focus, makes the page behind it inert, and
+//! Escape dismisses it.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+
+#[component]
+pub fn ConfirmDialog(
+    /// Whether the dialog is shown; the dialog clears it when dismissed.
+    open: RwSignal<bool>,
+    /// A page-unique id for the heading the dialog is labelled by.
+    #[prop(into)]
+    id: String,
+    #[prop(into)] title: String,
+    #[prop(into)] confirm_label: String,
+    #[prop(into)] dismiss_label: String,
+    /// Runs when the user confirms.
+    on_confirm: Callback<()>,
+    /// True while the confirmed action runs.
+    #[prop(into)]
+    busy: Signal<bool>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    Effect::new(move |_| {
+        let Some(element) = dialog.get() else { return };
+        if open.get() {
+            if !element.open() {
+                let _ = element.show_modal();
+            }
+        } else if element.open() {
+            element.close();
+        }
+    });
+    // The browser keeps focus inside a modal dialog only until Tab leaves
+    // its last control; wrap around so keyboard users stay in the dialog.
+    let trap_focus = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() != "Tab" {
+            return;
+        }
+        let Some(element) = dialog.get() else { return };
+        let Ok(controls) =
+            element.query_selector_all("button:not([disabled]), textarea, input, select, a[href]")
+        else {
+            return;
+        };
+        let (Some(first), Some(last)) = (
+            controls.item(0),
+            controls.item(controls.length().saturating_sub(1)),
+        ) else {
+            return;
+        };
+        let active = element
+            .owner_document()
+            .and_then(|document| document.active_element());
+        let at = |node: &web_sys::Node| {
+            active
+                .as_ref()
+                .is_some_and(|active| active.is_same_node(Some(node)))
+        };
+        let target = if event.shift_key() && at(&first) {
+            Some(last)
+        } else if !event.shift_key() && at(&last) {
+            Some(first)
+        } else {
+            None
+        };
+        if let Some(target) = target.and_then(|node| node.dyn_into::<web_sys::HtmlElement>().ok()) {
+            event.prevent_default();
+            let _ = target.focus();
+        }
+    };
+    let heading = format!("{id}-title");
+    let labelled_by = heading.clone();
+    view! {
+        <dialog node_ref=dialog class="dialog" aria-labelledby=labelled_by
+            on:close=move |_| open.set(false) on:keydown=trap_focus>
+            <h2 id=heading>{title}</h2>
+            {children()}
+            <div class="dialog-actions">
+                <button type="button" class="button secondary" autofocus on:click=move |_| open.set(false)>
+                    {dismiss_label}
+                </button>
+                <button type="button" class="button danger" disabled=move || busy.get()
+                    on:click=move |_| on_confirm.run(())>
+                    {move || if busy.get() { "Working…".to_owned() } else { confirm_label.clone() }}
+                </button>
+            </div>
+        </dialog>
+    }
+}
