@@ -39,6 +39,13 @@ impl Storage {
         Ok(())
     }
 
+    pub async fn delete(&self, key: &str) -> AppResult<()> {
+        self.store
+            .delete(&Path::from(key))
+            .await
+            .map_err(|error| AppError::Internal(format!("deleting {key}: {error}")))
+    }
+
     pub async fn get(&self, key: &str) -> AppResult<Bytes> {
         self.store
             .get(&Path::from(key))

@@ -2,6 +2,7 @@
 //! specification's action routes keep their own paths (`/order/{id}/cancel`).
 
 mod actions;
+mod attachments;
 mod auth;
 mod orders;
 
@@ -11,11 +12,15 @@ use axum::Router;
 
 /// Every JSON route, under `/ordering/api`; unknown API paths answer 404 JSON.
 pub fn api_router() -> Router<AppState> {
-    Router::new().merge(actions::router()).nest(
-        "/ordering/api",
-        Router::new()
-            .merge(auth::router())
-            .merge(orders::router())
-            .fallback(|| async { AppError::NotFound }),
-    )
+    Router::new()
+        .merge(actions::router())
+        .merge(attachments::file_router())
+        .nest(
+            "/ordering/api",
+            Router::new()
+                .merge(auth::router())
+                .merge(orders::router())
+                .merge(attachments::upload_router())
+                .fallback(|| async { AppError::NotFound }),
+        )
 }

@@ -90,7 +90,8 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
         seed_demo: true,
         session_ttl_hours: 12,
         secure_cookies: false,
-        max_upload_mb: 25,
+        // Small, so that the limit is cheap to pass in tests.
+        max_upload_mb: 1,
         db_max_connections: 5,
     };
     let application = Application::build(&config)
@@ -244,6 +245,43 @@ impl TestApp {
         self.count(
             "SELECT COUNT(*) FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.number = $1",
             number,
+        )
+        .await
+    }
+
+    /// Files in the upload directory.
+    pub fn stored_files(&self) -> usize {
+        std::fs::read_dir(self._dir.path().join("files"))
+            .map(|dir| dir.count())
+            .unwrap_or(0)
+    }
+
+    /// Uploads `(filename, bytes)` files to an order as multipart.
+    pub async fn upload(
+        &self,
+        client: &Client,
+        order_id: i64,
+        files: &[(&str, &[u8])],
+        kind: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, bytes) in files {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+            );
+        }
+        if let Some(kind) = kind {
+            form = form.text("kind", kind.to_owned());
+        }
+        let path = format!("/ordering/api/orders/{order_id}/attachments");
+        json_of(
+            client
+                .post(self.url(&path))
+                .multipart(form)
+                .send()
+                .await
+                .expect("upload"),
         )
         .await
     }

@@ -2,5 +2,6 @@
 //! through these functions, which own their transactions.
 
 pub mod actions;
+pub mod attachments;
 pub mod notes;
 pub mod orders;

@@ -1,0 +1,364 @@
+//! Documents and vendor reports: uploads checked by their bytes, stored
+//! under generated names, and downloads gated by the order's status.
+
+use crate::model::{Attachment, AttachmentKind, EventKind, NamedRef};
+use crate::rules::{Action, Permission};
+use crate::server::auth::CurrentUser;
+use crate::server::db::{self, Db, now_ms, rfc3339};
+use crate::server::error::{AppError, AppResult};
+use crate::server::services::actions::record_event;
+use crate::server::services::orders;
+use crate::server::sql::Sql;
+use crate::server::storage::Storage;
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// The most files one upload request may carry.
+pub const MAX_FILES: usize = 20;
+
+/// A file as it arrived, before any check.
+#[derive(Debug, Clone)]
+pub struct IncomingFile {
+    pub filename: String,
+    pub contents: Bytes,
+}
+
+/// The accepted types, recognised by their bytes: `(content type, what
+/// people call it)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    Pdf,
+    Png,
+    Jpeg,
+    Tiff,
+    Docx,
+    Xlsx,
+    Csv,
+    Text,
+}
+
+impl FileType {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileType::Pdf => "application/pdf",
+            FileType::Png => "image/png",
+            FileType::Jpeg => "image/jpeg",
+            FileType::Tiff => "image/tiff",
+            FileType::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            FileType::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            FileType::Csv => "text/csv",
+            FileType::Text => "text/plain",
+        }
+    }
+
+    /// Recognises a file by its contents; the name only tells CSV from
+    /// plain text, which look alike.
+    pub fn sniff(contents: &[u8], filename: &str) -> Option<FileType> {
+        if let Some(kind) = infer::get(contents) {
+            return match kind.mime_type() {
+                "application/pdf" => Some(FileType::Pdf),
+                "image/png" => Some(FileType::Png),
+                "image/jpeg" => Some(FileType::Jpeg),
+                "image/tiff" => Some(FileType::Tiff),
+                mime if mime == FileType::Docx.content_type() => Some(FileType::Docx),
+                mime if mime == FileType::Xlsx.content_type() => Some(FileType::Xlsx),
+                _ => None,
+            };
+        }
+        let text = std::str::from_utf8(contents).ok()?;
+        let plain = text
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
+        let looks_like_markup = text.trim_start().starts_with('<');
+        if !plain || looks_like_markup {
+            return None;
+        }
+        Some(if filename.to_ascii_lowercase().ends_with(".csv") {
+            FileType::Csv
+        } else {
+            FileType::Text
+        })
+    }
+
+    /// Types a browser may show inline without risk.
+    pub fn is_inline_safe(content_type: &str) -> bool {
+        matches!(
+            content_type,
+            "application/pdf" | "image/png" | "image/jpeg" | "text/plain" | "text/csv"
+        )
+    }
+}
+
+/// A client's file name made safe to store and show: no path, no control or
+/// direction-changing characters, at most 200 characters.
+pub fn display_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .take(200)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_owned();
+    if cleaned.is_empty() {
+        "document".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Stores the files on an order. Each file is checked first; the files and
+/// their rows are written together: when a row cannot be written, the files
+/// already stored are removed again.
+pub async fn upload(
+    db: &Db,
+    storage: &Storage,
+    user: &CurrentUser,
+    order_id: i64,
+    kind: AttachmentKind,
+    files: Vec<IncomingFile>,
+) -> AppResult<Vec<Attachment>> {
+    let order = orders::get(db, user, order_id).await?;
+    match kind {
+        AttachmentKind::Report if !user.can(Permission::OrdersVendorReports) => {
+            return Err(AppError::Forbidden(
+                "Only FTS staff can add vendor reports.".to_owned(),
+            ));
+        }
+        AttachmentKind::Document if !user.can(Permission::OrdersUpload) => {
+            return Err(AppError::Forbidden(
+                "Your account cannot upload documents.".to_owned(),
+            ));
+        }
+        _ if !order.allowed_actions.contains(&Action::Upload) => {
+            return Err(AppError::InvalidStatus(order.status));
+        }
+        _ => {}
+    }
+    if files.is_empty() {
+        return Err(AppError::Unprocessable(
+            "Choose at least one file.".to_owned(),
+        ));
+    }
+    if files.len() > MAX_FILES {
+        return Err(AppError::Unprocessable(format!(
+            "Upload at most {MAX_FILES} files at once."
+        )));
+    }
+    let mut checked = Vec::with_capacity(files.len());
+    for file in files {
+        let filename = display_name(&file.filename);
+        if file.contents.is_empty() {
+            return Err(AppError::Unprocessable(format!("{filename} is empty.")));
+        }
+        let file_type = FileType::sniff(&file.contents, &filename).ok_or_else(|| {
+            AppError::UnsupportedMediaType(format!(
+                "{filename} is not a PDF, PNG, JPEG, TIFF, DOCX, XLSX, CSV or text file."
+            ))
+        })?;
+        checked.push((filename, file_type, file.contents));
+    }
+
+    let mut stored = Vec::new();
+    let result = store_all(db, storage, user, order_id, kind, &checked, &mut stored).await;
+    if result.is_err() {
+        for key in stored {
+            let _ = storage.delete(&key).await;
+        }
+    }
+    result
+}
+
+async fn store_all(
+    db: &Db,
+    storage: &Storage,
+    user: &CurrentUser,
+    order_id: i64,
+    kind: AttachmentKind,
+    files: &[(String, FileType, Bytes)],
+    stored: &mut Vec<String>,
+) -> AppResult<Vec<Attachment>> {
+    let mut keys = Vec::with_capacity(files.len());
+    for (_, _, contents) in files {
+        let key = Storage::new_key();
+        storage.put(&key, contents.clone()).await?;
+        stored.push(key.clone());
+        keys.push(key);
+    }
+    let now = now_ms();
+    let mut tx = db::begin_write(db).await?;
+    let mut attachments = Vec::with_capacity(files.len());
+    for ((filename, file_type, contents), key) in files.iter().zip(&keys) {
+        let row = sqlx::query(
+            "INSERT INTO attachments (order_id, uploaded_by, kind, filename, content_type, size, \
+             sha256, storage_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(order_id)
+        .bind(user.id)
+        .bind(kind.as_str())
+        .bind(filename.as_str())
+        .bind(file_type.content_type())
+        .bind(contents.len() as i64)
+        .bind(hex::encode(Sha256::digest(contents)))
+        .bind(key.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        attachments.push(Attachment {
+            id: row.try_get("id")?,
+            filename: filename.clone(),
+            content_type: file_type.content_type().to_owned(),
+            size: contents.len() as i64,
+            kind,
+            uploaded_by: NamedRef {
+                id: user.id,
+                name: user.name.clone(),
+            },
+            created_at: rfc3339(now),
+        });
+        record_event(
+            &mut tx,
+            order_id,
+            user.id,
+            EventKind::Upload,
+            None,
+            None,
+            Some(filename),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(attachments)
+}
+
+/// A stored file with what is needed to send it.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub filename: String,
+    pub content_type: String,
+    pub contents: Bytes,
+}
+
+/// The file of an attachment `user` may download: customers once the order
+/// is received or complete, staff always. Others' files do not exist.
+pub async fn download(
+    db: &Db,
+    storage: &Storage,
+    user: &CurrentUser,
+    attachment_id: i64,
+) -> AppResult<Download> {
+    let mut sql = Sql::new(
+        "SELECT a.order_id, a.filename, a.content_type, a.storage_key \
+         FROM attachments a JOIN orders o ON o.id = a.order_id WHERE a.id = ",
+    );
+    sql.bind_int(attachment_id).and_visible_to("o", user);
+    let row = sql
+        .query()
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let order = orders::get(db, user, row.try_get("order_id")?).await?;
+    if !order.allowed_actions.contains(&Action::Download) {
+        return Err(AppError::Forbidden(format!(
+            "Documents can be downloaded once the order is received; it is {}.",
+            order.status.label()
+        )));
+    }
+    let key: String = row.try_get("storage_key")?;
+    Ok(Download {
+        filename: row.try_get("filename")?,
+        content_type: row.try_get("content_type")?,
+        contents: storage.get(&key).await?,
+    })
+}
+
+/// `Content-Disposition` per RFC 6266: an ASCII fallback and the exact
+/// name in `filename*`, so no client's filename can add parameters.
+pub fn content_disposition(disposition: &str, filename: &str) -> String {
+    let fallback: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " .-_()[]".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded =
+        percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC);
+    format!("{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_recognised_by_their_bytes() {
+        assert_eq!(
+            FileType::sniff(b"%PDF-1.4\n...", "a.pdf"),
+            Some(FileType::Pdf)
+        );
+        assert_eq!(
+            FileType::sniff(b"\x89PNG\r\n\x1a\n0000", "a.png"),
+            Some(FileType::Png)
+        );
+        assert_eq!(
+            FileType::sniff(b"\xFF\xD8\xFF\xE0abcd", "a.jpg"),
+            Some(FileType::Jpeg)
+        );
+        assert_eq!(
+            FileType::sniff(b"II*\x00\x08\x00\x00\x00\x10\x00\x00\x00", "a.tif"),
+            Some(FileType::Tiff)
+        );
+        assert_eq!(
+            FileType::sniff(b"a,b\n1,2\n", "data.CSV"),
+            Some(FileType::Csv)
+        );
+        assert_eq!(
+            FileType::sniff(b"plain words", "notes.txt"),
+            Some(FileType::Text)
+        );
+        assert_eq!(
+            FileType::sniff(b"<html><script>x</script>", "report.pdf"),
+            None
+        );
+        assert_eq!(FileType::sniff(b"MZ\x90\x00binary", "tool.pdf"), None);
+        assert_eq!(FileType::sniff(b"bin\x00ary", "a.txt"), None);
+        assert_eq!(FileType::sniff(b"GIF89a....", "a.gif"), None);
+    }
+
+    #[test]
+    fn display_names_are_safe() {
+        assert_eq!(display_name("../../etc/passwd"), "passwd");
+        assert_eq!(display_name("C:\\Users\\me\\scan.pdf"), "scan.pdf");
+        assert_eq!(display_name("a\r\nb\0c.pdf"), "abc.pdf");
+        assert_eq!(display_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(display_name(""), "document");
+        assert_eq!(display_name("..."), "document");
+        assert_eq!(display_name(&"x".repeat(300)).chars().count(), 200);
+        assert_eq!(
+            display_name("Report – final (2).pdf"),
+            "Report – final (2).pdf"
+        );
+    }
+
+    #[test]
+    fn content_disposition_cannot_be_extended_by_a_filename() {
+        let header = content_disposition("attachment", "a\"; filename=evil.html; x=\"é.pdf");
+        assert!(header.starts_with(
+            "attachment; filename=\"a__ filename_evil.html_ x___.pdf\"; filename*=UTF-8''"
+        ));
+        assert_eq!(header.matches('"').count(), 2);
+        assert_eq!(header.matches(';').count(), 2);
+        assert!(header.ends_with("%C3%A9%2Epdf"));
+    }
+}

@@ -1,0 +1,298 @@
+use crate::helpers::*;
+use crate::on_both_databases;
+use reqwest::StatusCode;
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n";
+
+async fn attachment_count(app: &TestApp) -> i64 {
+    use sqlx::Row;
+    sqlx::query("SELECT COUNT(*) AS n FROM attachments")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+        .get("n")
+}
+
+on_both_databases!(
+    uploads_are_checked_stored_and_listed,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1006").await;
+        let files_before = app.stored_files();
+        let (status, body) = app
+            .upload(
+                &ava,
+                id,
+                &[
+                    ("signed form.pdf", PDF),
+                    ("parcels.csv", b"parcel,owner\n12,Ava\n"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body[0]["filename"], "signed form.pdf");
+        assert_eq!(body[0]["content_type"], "application/pdf");
+        assert_eq!(body[0]["size"], PDF.len());
+        assert_eq!(body[0]["kind"], "document");
+        assert_eq!(body[1]["content_type"], "text/csv");
+        assert_eq!(app.stored_files(), files_before + 2);
+        let (_, order) = app
+            .get_json(&ava, &format!("/ordering/api/orders/{id}"))
+            .await;
+        let names: Vec<&str> = order["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["filename"].as_str().unwrap())
+            .collect();
+        assert!(names.contains(&"signed form.pdf"), "{names:?}");
+        assert!(
+            order["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["kind"] == "upload")
+        );
+        let sha: String = {
+            use sqlx::Row;
+            sqlx::query("SELECT sha256 FROM attachments WHERE filename = 'signed form.pdf'")
+                .fetch_one(&app.state.db)
+                .await
+                .unwrap()
+                .get("sha256")
+        };
+        assert_eq!(sha.len(), 64);
+    }
+);
+
+on_both_databases!(bad_uploads_change_nothing, async |app: TestApp| {
+    let ava = app.login("ava@acme.test").await;
+    let id = app.order_id("ORD-1006").await;
+    let (rows, files) = (attachment_count(&app).await, app.stored_files());
+    let big = vec![b'a'; 1024 * 1024 + 1];
+    for (name, bytes, expected) in [
+        (
+            "report.pdf",
+            b"<html><script>alert(1)</script></html>".as_slice(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            "tool.pdf",
+            b"MZ\x90\x00\x03\x00\x00\x00".as_slice(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            "empty.pdf",
+            b"".as_slice(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        ("big.txt", big.as_slice(), StatusCode::PAYLOAD_TOO_LARGE),
+    ] {
+        let (status, body) = app
+            .upload(&ava, id, &[("ok.pdf", PDF), (name, bytes)], None)
+            .await;
+        assert_eq!(status, expected, "{name}: {body}");
+        error_code(&body);
+    }
+    // Not allowed: ordered orders take no uploads; other tenants' orders do
+    // not exist; customers add no vendor reports.
+    let (status, _) = app
+        .upload(
+            &ava,
+            app.order_id("ORD-1010").await,
+            &[("a.pdf", PDF)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = app
+        .upload(
+            &ava,
+            app.order_id("ORD-2006").await,
+            &[("a.pdf", PDF)],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .upload(&ava, id, &[("a.pdf", PDF)], Some("report"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.upload(&ava, id, &[], Some("document")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Broken multipart bodies.
+    let url = app.url(&format!("/ordering/api/orders/{id}/attachments"));
+    let cases: [(&str, &[u8]); 3] = [
+        ("multipart/form-data", b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF"),
+        ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4 trunc"),
+        ("application/json", b"{}"),
+    ];
+    for (content_type, body) in cases {
+        let response = ava
+            .post(&url)
+            .header("content-type", content_type)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        let (status, json) = json_of(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{content_type}: {json}");
+        error_code(&json);
+    }
+    assert_eq!(attachment_count(&app).await, rows, "no row added");
+    assert_eq!(app.stored_files(), files, "no file left behind");
+    // The server still serves.
+    let (status, _) = app.get_json(&ava, "/ordering/api/me").await;
+    assert_eq!(status, StatusCode::OK);
+});
+
+async fn first_attachment(
+    app: &TestApp,
+    client: &reqwest::Client,
+    number: &str,
+    kind: &str,
+) -> i64 {
+    let id = app.order_id(number).await;
+    let (_, order) = app
+        .get_json(client, &format!("/ordering/api/orders/{id}"))
+        .await;
+    order["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == kind)
+        .and_then(|a| a["id"].as_i64())
+        .unwrap_or_else(|| panic!("{number} has no {kind}"))
+}
+
+on_both_databases!(downloads_follow_status_and_tenant, async |app: TestApp| {
+    let ava = app.login("ava@acme.test").await;
+    let sam = app.login("sam@fts.test").await;
+    let report = first_attachment(&app, &ava, "ORD-1013", "report").await;
+    let response = ava
+        .get(app.url(&format!("/attachment/{report}/download")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"ORD-1013-vendor-report.pdf\"; filename*=UTF-8''ORD%2D1013%2Dvendor%2Dreport%2Epdf"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["content-security-policy"], "sandbox");
+    assert!(
+        headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("private")
+    );
+    assert!(response.bytes().await.unwrap().starts_with(b"%PDF"));
+    let view = ava
+        .get(app.url(&format!("/attachment/{report}/view")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(view.status(), StatusCode::OK);
+    assert!(
+        view.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline;")
+    );
+
+    // Before the order is received the customer may not download; staff may.
+    let early = first_attachment(&app, &ava, "ORD-1006", "document").await;
+    let (status, body) = json_of(
+        ava.get(app.url(&format!("/attachment/{early}/download")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let staff = sam
+        .get(app.url(&format!("/attachment/{early}/download")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff.status(), StatusCode::OK);
+
+    // Other tenants' files do not exist; nor do they for anonymous callers.
+    let cleo = app.login("cleo@birch.test").await;
+    let (status, foreign) = json_of(
+        cleo.get(app.url(&format!("/attachment/{report}/download")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, missing) = json_of(
+        cleo.get(app.url("/attachment/999999/download"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(foreign, missing);
+    let ben = app.login("ben@acme.test").await;
+    let avas_report = first_attachment(&app, &ava, "ORD-1012", "report").await;
+    let (status, _) = json_of(
+        ben.get(app.url(&format!("/attachment/{avas_report}/view")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = json_of(
+        app.anonymous()
+            .get(app.url(&format!("/attachment/{report}/view")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+});
+
+on_both_databases!(
+    staff_upload_vendor_reports_and_hostile_names_stay_inert,
+    async |app: TestApp| {
+        let sam = app.login("sam@fts.test").await;
+        let id = app.order_id("ORD-1011").await;
+        let (status, body) = app
+            .upload(
+                &sam,
+                id,
+                &[("../../final\"; x=y\u{202E}.pdf", PDF)],
+                Some("report"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body[0]["kind"], "report");
+        let filename = body[0]["filename"].as_str().unwrap().to_owned();
+        assert_eq!(filename, "final\"; x=y.pdf");
+        let attachment = body[0]["id"].as_i64().unwrap();
+        let response = sam
+            .get(app.url(&format!("/attachment/{attachment}/download")))
+            .send()
+            .await
+            .unwrap();
+        let disposition = response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(disposition.matches('"').count(), 2, "{disposition}");
+        assert_eq!(disposition.matches(';').count(), 2, "{disposition}");
+        assert!(
+            disposition.ends_with("filename*=UTF-8''final%22%3B%20x%3Dy%2Epdf"),
+            "{disposition}"
+        );
+        }
+);
