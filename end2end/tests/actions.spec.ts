@@ -97,14 +97,29 @@ test("Cancel All on a group reports each order, one of which cannot be cancelled
   expect(await cardNumbers(page)).toContain("ORD-1004");
 });
 
-test("resubmit an on-hold order with a note", async ({ page }) => {
+test("resubmit an on-hold order with an uploaded document and a note", async ({ page }) => {
   await signIn(page, "ava@acme.test");
   await expect(page.getByTestId("badge-on-hold")).toHaveText("2");
   await openOrder(page, "/orders/on-hold", "ORD-1007");
   await expect(page.getByTestId("hold-reason")).toContainText("authorization form is missing");
-  // Without an explanation the portal asks for one.
+  // Without a correction the portal asks for one.
   await page.getByRole("button", { name: "Resubmit" }).click();
   await expect(page.getByRole("alert")).toContainText("Explain the correction");
+
+  await page.getByLabel("Upload documents").setInputFiles({
+    name: "signed-authorization.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n"),
+  });
+  await expect(page.locator(".documents")).toContainText("signed-authorization.pdf");
+  // A file that is not what its name says is refused.
+  await page.getByLabel("Upload documents").setInputFiles({
+    name: "sneaky.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("<html><script>alert(1)</script></html>"),
+  });
+  await expect(page.getByTestId("dropzone").getByRole("alert")).toContainText("is not a PDF");
+
   await page.getByLabel("What did you correct?").fill("Uploaded the signed authorization form.");
   await page.getByRole("button", { name: "Resubmit" }).click();
   await expect(page.getByTestId("order-detail").locator("[data-status]").first()).toHaveText("Resubmitted");
@@ -112,6 +127,29 @@ test("resubmit an on-hold order with a note", async ({ page }) => {
   await expect(page.getByTestId("badge-resubmitted")).toHaveText("2");
   await expect(page.locator(".notes")).toContainText("Uploaded the signed authorization form.");
   await expect(page.locator(".timeline")).toContainText("On Hold → Resubmitted");
+  await expect(page.locator(".timeline")).toContainText("Document uploaded");
+});
+
+test("download the vendor report of a complete order under its original name", async ({ page }) => {
+  await signIn(page, "ava@acme.test");
+  await openOrder(page, "/orders/completed", "ORD-1013");
+  const report = page.locator('.documents li[data-kind="report"]');
+  await expect(report.getByText("Vendor report")).toBeVisible();
+  const downloading = page.waitForEvent("download");
+  await report.getByRole("link", { name: "Download ORD-1013-vendor-report.pdf" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("ORD-1013-vendor-report.pdf");
+  const path = await download.path();
+  const fs = await import("node:fs");
+  expect(fs.readFileSync(path).subarray(0, 5).toString()).toBe("%PDF-");
+});
+
+test("documents of an order not yet received cannot be downloaded", async ({ page }) => {
+  await signIn(page, "ava@acme.test");
+  await openOrder(page, "/orders", "ORD-1006");
+  await expect(page.locator(".documents")).toContainText("purchase-agreement.pdf");
+  await expect(page.getByRole("link", { name: /^Download / })).toHaveCount(0);
+  await expect(page.getByText("Documents can be downloaded once the order is received.")).toBeVisible();
 });
 
 test("add a note to an order", async ({ page }) => {

@@ -3,6 +3,7 @@
 pub mod cancel;
 pub mod dialog;
 pub mod order_actions;
+pub mod upload;
 
 use crate::api::{Logout, get_me, order_counts};
 use crate::model::{Counts, Me, Order};

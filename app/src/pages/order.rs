@@ -2,6 +2,7 @@ use super::error_message;
 use crate::api::get_order;
 use crate::components::cancel::CancelOrder;
 use crate::components::order_actions::{NoteForm, ResubmitOrder, SubmitOrder};
+use crate::components::upload::Uploader;
 use crate::components::{CountsResource, StatusBadge, money, short_time};
 use crate::model::{AttachmentKind, EventKind, OrderDetail};
 use crate::rules::Action;
@@ -63,6 +64,8 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
         events,
     } = detail;
     let can_note = order.allowed_actions.contains(&Action::Note);
+    let can_upload = order.allowed_actions.contains(&Action::Upload);
+    let can_download = order.allowed_actions.contains(&Action::Download);
     let order_id = order.id;
     view! {
         <Title text=order.number.clone()/>
@@ -127,7 +130,7 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                         <ul class="documents">
                             {attachments.into_iter().map(|attachment| view! {
                                 <li data-kind=attachment.kind.as_str()>
-                                    <span class="filename">{attachment.filename}</span>
+                                    <span class="filename">{attachment.filename.clone()}</span>
                                     {(attachment.kind == AttachmentKind::Report).then(|| view! {
                                         <span class="tag">"Vendor report"</span>
                                     })}
@@ -135,11 +138,23 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                                         {format!(" {} KB · {} · {}", (attachment.size + 1023) / 1024,
                                             attachment.uploaded_by.name, short_time(&attachment.created_at))}
                                     </span>
+                                    {can_download.then(|| view! {
+                                        <span class="file-links">
+                                            <a href=format!("/attachment/{}/view", attachment.id) target="_blank"
+                                                rel="noopener" aria-label=format!("View {}", attachment.filename)>"View"</a>
+                                            <a href=format!("/attachment/{}/download", attachment.id) download=""
+                                                aria-label=format!("Download {}", attachment.filename)>"Download"</a>
+                                        </span>
+                                    })}
                                 </li>
                             }).collect_view()}
                         </ul>
                     }.into_any()
                 }}
+                {(!can_download).then(|| view! {
+                    <p class="muted">"Documents can be downloaded once the order is received."</p>
+                })}
+                {can_upload.then(|| view! { <Uploader order_id on_done=on_change/> })}
             </section>
             <section class="panel" aria-labelledby="notes-heading">
                 <h2 id="notes-heading">"Notes"</h2>

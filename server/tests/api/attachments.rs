@@ -294,5 +294,5 @@ on_both_databases!(
             disposition.ends_with("filename*=UTF-8''final%22%3B%20x%3Dy%2Epdf"),
             "{disposition}"
         );
-        }
+    }
 );

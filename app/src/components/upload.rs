@@ -1,0 +1,124 @@
+//! Uploading documents: choose files or drop them on the zone; a progress
+//! bar follows the transfer (XMLHttpRequest reports upload progress, fetch
+//! does not).
+
+use leptos::prelude::*;
+use leptos::wasm_bindgen::JsCast;
+use leptos::wasm_bindgen::closure::Closure;
+use web_sys::{File, FileList, FormData, ProgressEvent, XmlHttpRequest};
+
+/// The accepted types, as the file chooser should offer them.
+const ACCEPT: &str = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.docx,.xlsx,.csv,.txt";
+
+#[component]
+pub fn Uploader(order_id: i64, on_done: Callback<()>) -> impl IntoView {
+    let progress = RwSignal::new(None::<f64>);
+    let error = RwSignal::new(None::<String>);
+    let hover = RwSignal::new(false);
+    let start = move |files: Option<FileList>| {
+        let files: Vec<File> = files
+            .map(|list| {
+                (0..list.length())
+                    .filter_map(|index| list.get(index))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !files.is_empty() && progress.get_untracked().is_none() {
+            error.set(None);
+            send(order_id, &files, progress, error, on_done);
+        }
+    };
+    view! {
+        <div
+            class="dropzone"
+            class:hover=hover
+            data-testid="dropzone"
+            on:dragover=move |event| {
+                event.prevent_default();
+                hover.set(true);
+            }
+            on:dragleave=move |_| hover.set(false)
+            on:drop=move |event| {
+                event.prevent_default();
+                hover.set(false);
+                start(event.data_transfer().and_then(|transfer| transfer.files()));
+            }
+        >
+            <label for="upload-files">"Upload documents"</label>
+            <input id="upload-files" type="file" multiple accept=ACCEPT
+                disabled=move || progress.get().is_some()
+                on:change=move |event| {
+                    let input = event_target::<web_sys::HtmlInputElement>(&event);
+                    start(input.files());
+                    input.set_value("");
+                }/>
+            <p class="muted">"…or drop files here. PDF, images, Word, Excel, CSV or text."</p>
+            {move || progress.get().map(|percent| view! {
+                <progress max="100" value=percent aria-label="Upload progress"></progress>
+            })}
+            {move || error.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
+        </div>
+    }
+}
+
+fn send(
+    order_id: i64,
+    files: &[File],
+    progress: RwSignal<Option<f64>>,
+    error: RwSignal<Option<String>>,
+    on_done: Callback<()>,
+) {
+    let failed = move |message: String| {
+        progress.set(None);
+        error.set(Some(message));
+    };
+    let (Ok(form), Ok(request)) = (FormData::new(), XmlHttpRequest::new()) else {
+        failed("This browser cannot upload files.".to_owned());
+        return;
+    };
+    for file in files {
+        let _ = form.append_with_blob_and_filename("file", file, &file.name());
+    }
+    if request
+        .open(
+            "POST",
+            &format!("/ordering/api/orders/{order_id}/attachments"),
+        )
+        .is_err()
+    {
+        failed("The upload could not start.".to_owned());
+        return;
+    }
+    let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {
+        if event.length_computable() && event.total() > 0.0 {
+            progress.set(Some((event.loaded() / event.total() * 100.0).round()));
+        }
+    });
+    if let Ok(upload) = request.upload() {
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    progress.set(Some(0.0));
+    let finished = request.clone();
+    // Runs once; it owns the progress handler, which is freed with it.
+    let on_end = Closure::once_into_js(move || {
+        drop(on_progress);
+        let status = finished.status().unwrap_or(0);
+        if status == 201 {
+            progress.set(None);
+            on_done.run(());
+        } else if status == 0 {
+            failed("The upload failed. Check your connection and try again.".to_owned());
+        } else {
+            let text = finished.response_text().ok().flatten().unwrap_or_default();
+            let message = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|body| body["error"]["message"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| format!("The upload failed ({status})."));
+            failed(message);
+        }
+    });
+    request.set_onloadend(Some(on_end.unchecked_ref()));
+    if request.send_with_opt_form_data(Some(&form)).is_err() {
+        failed("The upload could not start.".to_owned());
+    }
+}
