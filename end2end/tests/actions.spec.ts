@@ -173,3 +173,21 @@ test("Birch has cancelling turned off: no cancel buttons", async ({ page }) => {
   await expect(page.getByRole("button", { name: "Submit order" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Cancel order" })).toHaveCount(0);
 });
+
+test("batch resubmit of several selected orders with one note", async ({ page }) => {
+  await signIn(page, "cleo@birch.test");
+  await page.goto("/orders/on-hold");
+  await waitForHydration(page);
+  expect(await cardNumbers(page)).toEqual(["ORD-2008", "ORD-2007"]);
+  await page.getByLabel("Select ORD-2007 for resubmission").check();
+  await page.getByLabel("Select ORD-2008 for resubmission").check();
+  await page.getByLabel(/one note for all selected orders/).fill("Corrected parcel numbers and signed forms.");
+  await page.getByRole("button", { name: "Resubmit 2 selected" }).click();
+  const results = page.getByTestId("batch-results");
+  await expect(results).toContainText("ORD-2007: Resubmitted.");
+  await expect(results).toContainText("ORD-2008: Resubmitted.");
+  await expect(page.getByTestId("empty")).toBeVisible();
+  await expect(page.getByTestId("badge-on-hold")).toHaveText("0");
+  await expect(page.getByTestId("badge-resubmitted")).toHaveText("3");
+  await expectAccessible(page);
+});

@@ -1,9 +1,9 @@
 //! Cancelling: one order from its card or page, or a whole group at once.
 
 use super::dialog::ConfirmDialog;
-use super::{OrderCard, money};
+use super::{OrderCard, describe_batch, money};
 use crate::api::{cancel_order, cancel_orders};
-use crate::model::{BatchResult, Order};
+use crate::model::Order;
 use crate::pages::action_error;
 use crate::rules::{Action as OrderAction, RefundKind};
 use leptos::prelude::*;
@@ -83,7 +83,7 @@ pub fn GroupCard(
     Effect::new(move |_| {
         if let Some(Ok(result)) = cancel_all.value().get() {
             open.set(false);
-            on_done.run(describe(&result, &numbers));
+            on_done.run(describe_batch(&result, &numbers));
         }
     });
     let plan: Vec<(String, String)> = orders
@@ -127,24 +127,4 @@ pub fn GroupCard(
             </ConfirmDialog>
         </section>
     }
-}
-
-/// One line per order of a batch result, by order number.
-fn describe(result: &BatchResult, numbers: &[(i64, String)]) -> Vec<String> {
-    result
-        .results
-        .iter()
-        .map(|item| {
-            let number = numbers
-                .iter()
-                .find(|(id, _)| *id == item.order_id)
-                .map(|(_, number)| number.clone())
-                .unwrap_or_else(|| format!("Order {}", item.order_id));
-            match (&item.error, item.status) {
-                (None, Some(status)) => format!("{number}: {}.", status.label()),
-                (Some(error), _) => format!("{number}: not changed. {}", error.message),
-                (None, None) => format!("{number}: done."),
-            }
-        })
-        .collect()
 }

@@ -3,10 +3,11 @@
 pub mod cancel;
 pub mod dialog;
 pub mod order_actions;
+pub mod resubmit_many;
 pub mod upload;
 
 use crate::api::{Logout, get_me, order_counts};
-use crate::model::{Counts, Me, Order};
+use crate::model::{BatchResult, Counts, Me, Order};
 use crate::rules::{Action, Status, View};
 use cancel::CancelOrder;
 use leptos::prelude::*;
@@ -108,6 +109,8 @@ pub fn short_time(rfc3339: &str) -> String {
 pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
     let href = format!("/order/{}", order.id);
     let can_cancel = order.allowed_actions.contains(&Action::Cancel);
+    let selection = use_context::<resubmit_many::Selection>()
+        .filter(|_| order.allowed_actions.contains(&Action::Resubmit));
     view! {
         <article class="order-card" data-testid="order-card" data-number=order.number.clone()>
             <header>
@@ -127,6 +130,27 @@ pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
             {can_cancel.then(|| view! {
                 <div class="card-actions"><CancelOrder order=order.clone() on_done=on_change/></div>
             })}
+            {selection.map(|selection| view! { <resubmit_many::SelectForResubmit selection order=order.clone()/> })}
         </article>
     }
+}
+
+/// One line per order of a batch result, by order number.
+pub fn describe_batch(result: &BatchResult, numbers: &[(i64, String)]) -> Vec<String> {
+    result
+        .results
+        .iter()
+        .map(|item| {
+            let number = numbers
+                .iter()
+                .find(|(id, _)| *id == item.order_id)
+                .map(|(_, number)| number.clone())
+                .unwrap_or_else(|| format!("Order {}", item.order_id));
+            match (&item.error, item.status) {
+                (None, Some(status)) => format!("{number}: {}.", status.label()),
+                (Some(error), _) => format!("{number}: not changed. {}", error.message),
+                (None, None) => format!("{number}: done."),
+            }
+        })
+        .collect()
 }

@@ -1,6 +1,7 @@
 use super::error_message;
 use crate::api::list_orders;
 use crate::components::cancel::GroupCard;
+use crate::components::resubmit_many::{ResubmitSelected, Selection};
 use crate::components::{CountsResource, OrderCard};
 use crate::model::{Order, OrderPage, Sort};
 use crate::rules::View;
@@ -27,6 +28,8 @@ pub fn OrdersPage(view: View) -> impl IntoView {
     let more = RwSignal::new(Vec::<Order>::new());
     let next_cursor = RwSignal::new(None::<String>);
     let results = RwSignal::new(Vec::<String>::new());
+    let selection = Selection(RwSignal::new(Vec::new()));
+    provide_context(selection);
     let refresh = Callback::new(move |_| {
         version.update(|version| *version += 1);
         if let Some(CountsResource(counts)) = counts {
@@ -88,6 +91,7 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                     <button type="button" class="button secondary" on:click=move |_| results.set(Vec::new())>"Dismiss"</button>
                 </div>
             </Show>
+            <ResubmitSelected selection on_batch/>
             <Transition fallback=|| view! { <p class="loading">"Loading orders…"</p> }>
                 {move || Suspend::new(async move {
                     match first_page.await {
