@@ -255,3 +255,20 @@ pub struct Refund {
     pub amount_cents: i64,
     pub state: String,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: String,
+    pub order_id: Option<i64>,
+    pub message: String,
+    pub read: bool,
+    pub created_at: String,
+}
+
+/// The answer of `GET /ordering/api/notifications`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notifications {
+    pub notifications: Vec<Notification>,
+    pub unread: i64,
+}

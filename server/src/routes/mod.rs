@@ -4,6 +4,7 @@
 mod actions;
 mod attachments;
 mod auth;
+mod notifications;
 mod orders;
 
 use app::server::error::AppError;
@@ -20,6 +21,7 @@ pub fn api_router() -> Router<AppState> {
             Router::new()
                 .merge(auth::router())
                 .merge(orders::router())
+                .merge(notifications::router())
                 .merge(attachments::upload_router())
                 .fallback(|| async { AppError::NotFound }),
         )

@@ -82,6 +82,68 @@ on_both_databases!(
     }
 );
 
+on_both_databases!(
+    every_status_by_note_upload_and_download,
+    async |app: TestApp| {
+        const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+        let ava = app.login("ava@acme.test").await;
+        let sam = app.login("sam@fts.test").await;
+        let id = app.order_id("ORD-1001").await;
+        // Staff may attach at any status: a document to try downloading.
+        let (status, stored) = app.upload(&sam, id, &[("deed.pdf", PDF)], None).await;
+        assert_eq!(status, StatusCode::CREATED, "{stored}");
+        let attachment = stored[0]["id"].as_i64().unwrap();
+        for status in STATUSES {
+            app.force_status("ORD-1001", status).await;
+            let note_allowed = status != "cancelled";
+            let upload_allowed = matches!(
+                status,
+                "unprocessed" | "pending" | "submitted" | "resubmitted" | "on_hold" | "rejected"
+            );
+            let download_allowed = matches!(status, "received" | "complete");
+
+            let (code, body) = app
+                .post_json(
+                    &ava,
+                    &format!("/ordering/api/orders/{id}/notes"),
+                    json!({"body": "A note."}),
+                )
+                .await;
+            let expected = if note_allowed {
+                StatusCode::CREATED
+            } else {
+                StatusCode::CONFLICT
+            };
+            assert_eq!(code, expected, "note on {status}: {body}");
+
+            let (code, body) = app.upload(&ava, id, &[("more.pdf", PDF)], None).await;
+            let expected = if upload_allowed {
+                StatusCode::CREATED
+            } else {
+                StatusCode::CONFLICT
+            };
+            assert_eq!(code, expected, "upload on {status}: {body}");
+
+            let response = ava
+                .get(app.url(&format!("/attachment/{attachment}/download")))
+                .send()
+                .await
+                .unwrap();
+            let expected = if download_allowed {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(response.status(), expected, "download on {status}");
+            assert_eq!(
+                app.status_of("ORD-1001").await,
+                status,
+                "nothing changes the status"
+            );
+        }
+    }
+);
+
 on_both_databases!(cancel_creates_one_credit_or_refund, async |app: TestApp| {
     // Acme bills to an account: a credit.
     let ava = app.login("ava@acme.test").await;

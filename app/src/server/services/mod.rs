@@ -4,4 +4,5 @@
 pub mod actions;
 pub mod attachments;
 pub mod notes;
+pub mod notifications;
 pub mod orders;

@@ -1,0 +1,37 @@
+//! The signed-in user's notifications.
+
+use crate::extract::ApiPath;
+use app::model::Notifications;
+use app::server::auth::CurrentUser;
+use app::server::error::AppResult;
+use app::server::services::notifications;
+use app::server::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/notifications", get(list))
+        .route("/notifications/{id}/read", post(mark_read))
+}
+
+/// `GET /ordering/api/notifications`: the newest 50 and the unread count.
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Notifications>> {
+    Ok(Json(notifications::list(&state.db, &user).await?))
+}
+
+/// `POST /ordering/api/notifications/{id}/read`: marks one read (204); other
+/// users' notifications do not exist (404).
+pub async fn mark_read(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<StatusCode> {
+    notifications::mark_read(&state.db, &user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
