@@ -10,6 +10,7 @@ use app::server::{db, seed};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             pages_need_a_session,
         ))
+        .layer(middleware::from_fn(server_fn_bad_input_is_400))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -138,6 +140,28 @@ async fn pages_need_a_session(
         }
     }
     next.run(request).await
+}
+
+/// Leptos answers a server function call whose arguments do not parse with
+/// 500; it is the caller's mistake, so it becomes 400.
+async fn server_fn_bad_input_is_400(request: Request, next: Next) -> Response {
+    const CLIENT_ERRORS: [&str; 3] = ["Args|", "Deserialization|", "MissingArg|"];
+    let server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if CLIENT_ERRORS
+        .iter()
+        .any(|prefix| bytes.starts_with(prefix.as_bytes()))
+    {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 async fn shutdown_signal() {

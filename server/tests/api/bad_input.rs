@@ -113,3 +113,26 @@ on_both_databases!(
         assert_eq!(status, StatusCode::BAD_REQUEST);
     }
 );
+
+on_both_databases!(
+    server_functions_refuse_bad_arguments_with_400,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        for (path, body) in [
+            ("/api/get-order", "id=abc"),
+            ("/api/get-order", ""),
+            ("/api/cancel-orders", "ids=abc"),
+            ("/api/add-note", "id=1"),
+            ("/api/list-orders", "view=archive"),
+        ] {
+            let response = ava
+                .post(app.url(path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path} {body}");
+        }
+    }
+);
