@@ -1,7 +1,9 @@
-//! Customer actions on orders, at the paths the specification gives them.
+//! Status changes: the customer actions at the paths the specification
+//! gives them, and the staff transition.
 
 use crate::extract::{ApiJson, ApiPath, OptionalJson};
 use app::model::{BatchResult, Order};
+use app::rules::Status;
 use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
 use app::server::services::actions::{self, Intent, NoteText};
@@ -20,6 +22,32 @@ pub fn router() -> Router<AppState> {
             post(submit_for_processing),
         )
         .route("/ordering/api/orders/resubmit", post(resubmit_many))
+        .route("/ordering/api/orders/{id}/transition", post(transition))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    to: Status,
+    reason: Option<String>,
+}
+
+/// `POST /ordering/api/orders/{id}/transition` `{to, reason?}`: a staff
+/// move (hold and reject need a reason the customer sees); anything the
+/// rules do not allow answers 409.
+pub async fn transition(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<Transition>,
+) -> AppResult<Json<Order>> {
+    let intent = Intent::Move {
+        to: body.to,
+        reason: body.reason,
+    };
+    Ok(Json(
+        actions::perform(&state.db, &user, id, &intent, None).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]

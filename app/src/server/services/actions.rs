@@ -67,6 +67,7 @@ impl NoteText {
 /// The order as the change found it.
 struct Current {
     status: Status,
+    placed_by: i64,
     number: String,
     company_id: i64,
     paid_cents: i64,
@@ -77,7 +78,7 @@ struct Current {
 
 async fn read_current(tx: &mut Tx, user: &CurrentUser, order_id: i64) -> AppResult<Current> {
     let mut sql = Sql::new(
-        "SELECT o.status, o.number, o.company_id, o.paid_cents, c.has_account, \
+        "SELECT o.status, o.placed_by, o.number, o.company_id, o.paid_cents, c.has_account, \
          c.enable_cancel_order, p.turnaround_days \
          FROM orders o JOIN companies c ON c.id = o.company_id \
          JOIN products p ON p.id = o.product_id WHERE o.id = ",
@@ -93,6 +94,7 @@ async fn read_current(tx: &mut Tx, user: &CurrentUser, order_id: i64) -> AppResu
         status: status
             .parse()
             .map_err(|error: rules::UnknownStatus| AppError::Internal(error.to_string()))?,
+        placed_by: row.try_get("placed_by")?,
         number: row.try_get("number")?,
         company_id: row.try_get("company_id")?,
         paid_cents: row.try_get("paid_cents")?,
@@ -291,24 +293,39 @@ async fn try_apply(
         )
         .await?;
     }
-    if !user.group.is_staff() {
-        let message = match to {
-            Status::Cancelled => Some(format!(
-                "{} was cancelled by {}.",
-                current.number, user.name
-            )),
-            Status::Submitted => Some(format!(
-                "{} was submitted by {}.",
-                current.number, user.name
-            )),
-            Status::Resubmitted => Some(format!(
-                "{} was resubmitted by {}.",
-                current.number, user.name
-            )),
+    if user.group.is_staff() {
+        // The customer who placed the order hears of every staff change.
+        let message = match reason {
+            Some(reason) => format!("{} is now {}: {reason}", current.number, to.label()),
+            None => format!("{} is now {}.", current.number, to.label()),
+        };
+        notify(
+            &mut tx,
+            Recipients::User(current.placed_by),
+            order_id,
+            to.as_str(),
+            &message,
+            now,
+        )
+        .await?;
+    } else {
+        let verb = match to {
+            Status::Cancelled => Some("cancelled"),
+            Status::Submitted => Some("submitted"),
+            Status::Resubmitted => Some("resubmitted"),
             _ => None,
         };
-        if let Some(message) = message {
-            notify_staff(&mut tx, order_id, to.as_str(), &message, now).await?;
+        if let Some(verb) = verb {
+            let message = format!("{} was {verb} by {}.", current.number, user.name);
+            notify(
+                &mut tx,
+                Recipients::Staff,
+                order_id,
+                to.as_str(),
+                &message,
+                now,
+            )
+            .await?;
         }
     }
     tx.commit().await?;
@@ -411,9 +428,16 @@ pub(crate) async fn create_refund(
     Ok(())
 }
 
-/// One notification for every active staff user.
-async fn notify_staff(
+/// Who a notification goes to.
+enum Recipients {
+    /// Every active FTS staff user.
+    Staff,
+    User(i64),
+}
+
+async fn notify(
     tx: &mut Tx,
+    recipients: Recipients,
     order_id: i64,
     kind: &str,
     message: &str,
@@ -430,7 +454,11 @@ async fn notify_staff(
         .bind_text(message)
         .push(", ")
         .bind_int(at)
-        .push(" FROM users u WHERE u.company_id IS NULL AND u.disabled = 0");
+        .push(" FROM users u WHERE u.disabled = 0 AND ");
+    match recipients {
+        Recipients::Staff => sql.push("u.company_id IS NULL"),
+        Recipients::User(id) => sql.push("u.id = ").bind_int(id),
+    };
     sql.query().execute(&mut **tx).await?;
     Ok(())
 }
