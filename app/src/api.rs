@@ -1,8 +1,10 @@
 //! Server functions: the pages' way to the service layer. Each one finds the
 //! signed-in user, calls one service function and maps its error.
 
-use crate::model::{BatchResult, Counts, Me, Note, Order, OrderDetail, OrderPage, Sort};
-use crate::rules::View;
+use crate::model::{
+    BatchResult, Counts, Me, Note, Notifications, Order, OrderDetail, OrderPage, Sort,
+};
+use crate::rules::{Status, View};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -194,6 +196,43 @@ pub async fn add_note(id: i64, body: String, internal: bool) -> Result<Note, Ser
     let (state, user) = context::user().await?;
     let body = NoteText::parse(&body).map_err(AppError::into_server_fn_error)?;
     notes::add(&state.db, &user, id, &body, internal)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Moves an order as FTS staff (hold and reject need a reason).
+#[server(endpoint = "transition-order")]
+pub async fn transition_order(
+    id: i64,
+    to: Status,
+    reason: Option<String>,
+) -> Result<Order, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::actions::{self, Intent};
+    let (state, user) = context::user().await?;
+    actions::perform(&state.db, &user, id, &Intent::Move { to, reason }, None)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// The signed-in user's newest notifications.
+#[server(endpoint = "get-notifications")]
+pub async fn get_notifications() -> Result<Notifications, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::notifications;
+    let (state, user) = context::user().await?;
+    notifications::list(&state.db, &user)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Marks one of the user's notifications read.
+#[server(endpoint = "read-notification")]
+pub async fn read_notification(id: i64) -> Result<(), ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::notifications;
+    let (state, user) = context::user().await?;
+    notifications::mark_read(&state.db, &user, id)
         .await
         .map_err(AppError::into_server_fn_error)
 }

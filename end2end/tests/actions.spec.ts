@@ -118,7 +118,7 @@ test("resubmit an on-hold order with an uploaded document and a note", async ({ 
     mimeType: "application/pdf",
     buffer: Buffer.from("<html><script>alert(1)</script></html>"),
   });
-  await expect(page.getByTestId("dropzone").getByRole("alert")).toContainText("is not a PDF");
+  await expect(page.getByTestId("upload-files").getByRole("alert")).toContainText("is not a PDF");
 
   await page.getByLabel("What did you correct?").fill("Uploaded the signed authorization form.");
   await page.getByRole("button", { name: "Resubmit" }).click();

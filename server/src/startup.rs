@@ -119,7 +119,10 @@ pub fn router(state: AppState) -> Router {
 fn is_private_page(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == axum::http::Method::GET
-        && (path == "/orders" || path.starts_with("/orders/") || path.starts_with("/order/"))
+        && (path == "/orders"
+            || path == "/notifications"
+            || path.starts_with("/orders/")
+            || path.starts_with("/order/"))
 }
 
 /// Sends anonymous visitors of private pages to `/login`, and signed-in

@@ -6,9 +6,9 @@ pub mod order_actions;
 pub mod resubmit_many;
 pub mod upload;
 
-use crate::api::{Logout, get_me, order_counts};
-use crate::model::{BatchResult, Counts, Me, Order};
-use crate::rules::{Action, Status, View};
+use crate::api::{Logout, get_me, get_notifications, order_counts};
+use crate::model::{BatchResult, Counts, Me, Notifications, Order};
+use crate::rules::{Action, Permission, Status, View};
 use cancel::CancelOrder;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -17,12 +17,33 @@ use leptos_router::components::{A, Outlet};
 #[derive(Clone, Copy)]
 pub struct CountsResource(pub Resource<Result<Counts, ServerFnError>>);
 
+/// The notifications behind the bell.
+#[derive(Clone, Copy)]
+pub struct NotificationsResource(pub Resource<Result<Notifications, ServerFnError>>);
+
+/// A function that fetches the sidebar badges and the bell's count again,
+/// for a page to call after a change. Call it while building the page.
+pub fn badge_refresher() -> impl Fn() + Copy + Send + Sync + 'static {
+    let counts = use_context::<CountsResource>();
+    let notifications = use_context::<NotificationsResource>();
+    move || {
+        if let Some(CountsResource(counts)) = counts {
+            counts.refetch();
+        }
+        if let Some(NotificationsResource(notifications)) = notifications {
+            notifications.refetch();
+        }
+    }
+}
+
 /// The frame of every signed-in page: header, sidebar with badges, content.
 #[component]
 pub fn Shell() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
     let counts = Resource::new(|| (), |_| order_counts());
     provide_context(CountsResource(counts));
+    let notifications = Resource::new(|| (), |_| get_notifications());
+    provide_context(NotificationsResource(notifications));
     provide_context(me);
     let logout = ServerAction::<Logout>::new();
     view! {
@@ -42,6 +63,17 @@ pub fn Shell() -> impl IntoView {
                         })
                     })}
                 </Transition>
+                <a class="bell" href="/notifications" data-testid="bell">
+                    "Notifications"
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            notifications.await.ok().filter(|inbox| inbox.unread > 0).map(|inbox| view! {
+                                <span class="badge attention" data-testid="unread"
+                                    aria-label=format!("{} unread", inbox.unread)>{inbox.unread}</span>
+                            })
+                        })}
+                    </Transition>
+                </a>
                 <ActionForm action=logout attr:class="logout">
                     <button type="submit" class="button secondary">"Sign out"</button>
                 </ActionForm>
@@ -81,6 +113,26 @@ fn SidebarLink(view: View, counts: Resource<Result<Counts, ServerFnError>>) -> i
                 </Transition>
             </A>
         </li>
+    }
+}
+
+/// Shows its children only to users holding `permission`.
+#[component]
+pub fn WithPermission(permission: Permission, children: ChildrenFn) -> impl IntoView {
+    let me = use_context::<Resource<Result<Me, ServerFnError>>>();
+    let children = StoredValue::new(children);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let allowed = match me {
+                    Some(me) => me
+                        .await
+                        .is_ok_and(|me| me.permissions.iter().any(|held| held == permission.as_str())),
+                    None => false,
+                };
+                allowed.then(|| children.with_value(|children| children()))
+            })}
+        </Transition>
     }
 }
 

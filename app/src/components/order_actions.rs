@@ -1,8 +1,10 @@
 //! The actions of the order page: submit, resubmit with a note, add a note.
 
-use crate::api::{add_note, submit_order};
-use crate::model::{Me, Order};
+use super::WithPermission;
+use crate::api::{add_note, submit_order, transition_order};
+use crate::model::Order;
 use crate::pages::action_error;
+use crate::rules::{self, Permission, Status};
 use leptos::prelude::*;
 
 /// Submits an unprocessed or pending order.
@@ -60,7 +62,6 @@ pub fn ResubmitOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
 /// Adds a note; staff may keep it internal.
 #[component]
 pub fn NoteForm(order_id: i64, on_done: Callback<()>) -> impl IntoView {
-    let me = use_context::<Resource<Result<Me, ServerFnError>>>();
     let body = RwSignal::new(String::new());
     let internal = RwSignal::new(false);
     let add = Action::new(move |(body, internal): &(String, bool)| {
@@ -81,23 +82,67 @@ pub fn NoteForm(order_id: i64, on_done: Callback<()>) -> impl IntoView {
             <label for="note-body">"Add a note"</label>
             <textarea id="note-body" rows="3" maxlength="10000" required
                 prop:value=body on:input=move |event| body.set(event_target_value(&event))></textarea>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let staff = match me {
-                        Some(me) => me.await.is_ok_and(|me| me.is_staff),
-                        None => false,
-                    };
-                    staff.then(|| view! {
-                        <label class="checkbox">
-                            <input type="checkbox" prop:checked=internal
-                                on:change=move |event| internal.set(event_target_checked(&event))/>
-                            " Internal (FTS only)"
-                        </label>
-                    })
-                })}
-            </Transition>
+            <WithPermission permission=Permission::OrdersInternalNotes>
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=internal
+                        on:change=move |event| internal.set(event_target_checked(&event))/>
+                    " Internal (FTS only)"
+                </label>
+            </WithPermission>
             <button type="submit" class="button secondary" disabled=move || add.pending().get()>"Add note"</button>
             {action_error(add)}
         </form>
+    }
+}
+
+/// FTS staff's moves of an order: plain moves as buttons, hold and reject
+/// with the reason the customer will read. Cancelling has its own dialog.
+#[component]
+pub fn StaffTransitions(order: Order, on_done: Callback<()>) -> impl IntoView {
+    let id = order.id;
+    let reason = RwSignal::new(String::new());
+    let transition = Action::new(move |(to, reason): &(Status, String)| {
+        let reason = reason.clone();
+        transition_order(id, *to, (!reason.trim().is_empty()).then_some(reason))
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = transition.value().get() {
+            reason.set(String::new());
+            on_done.run(());
+        }
+    });
+    let (with_reason, plain): (Vec<Status>, Vec<Status>) = order
+        .allowed_transitions
+        .iter()
+        .copied()
+        .filter(|to| *to != Status::Cancelled)
+        .partition(|to| rules::transition_requires_reason(*to));
+    view! {
+        <div class="staff-transitions" data-testid="staff-transitions">
+            <div class="actions-row">
+                {plain.into_iter().map(|to| view! {
+                    <button type="button" class="button primary" disabled=move || transition.pending().get()
+                        on:click=move |_| { transition.dispatch((to, String::new())); }>
+                        {format!("Mark {}", to.label())}
+                    </button>
+                }).collect_view()}
+            </div>
+            {(!with_reason.is_empty()).then(|| view! {
+                <div class="form">
+                    <label for="transition-reason">"Reason the customer will read"</label>
+                    <textarea id="transition-reason" rows="2" maxlength="10000"
+                        prop:value=reason on:input=move |event| reason.set(event_target_value(&event))></textarea>
+                    <div class="actions-row">
+                        {with_reason.into_iter().map(|to| view! {
+                            <button type="button" class="button secondary" disabled=move || transition.pending().get()
+                                on:click=move |_| { transition.dispatch((to, reason.get_untracked())); }>
+                                {if to == Status::OnHold { "Put on hold" } else { "Reject" }}
+                            </button>
+                        }).collect_view()}
+                    </div>
+                </div>
+            })}
+            {action_error(transition)}
+        </div>
     }
 }

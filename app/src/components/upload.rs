@@ -11,7 +11,18 @@ use web_sys::{File, FileList, FormData, ProgressEvent, XmlHttpRequest};
 const ACCEPT: &str = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,.docx,.xlsx,.csv,.txt";
 
 #[component]
-pub fn Uploader(order_id: i64, on_done: Callback<()>) -> impl IntoView {
+pub fn Uploader(
+    order_id: i64,
+    on_done: Callback<()>,
+    /// Upload vendor reports (staff) instead of documents.
+    #[prop(optional)]
+    report: bool,
+) -> impl IntoView {
+    let (input_id, label) = if report {
+        ("upload-report", "Upload vendor report")
+    } else {
+        ("upload-files", "Upload documents")
+    };
     let progress = RwSignal::new(None::<f64>);
     let error = RwSignal::new(None::<String>);
     let hover = RwSignal::new(false);
@@ -25,14 +36,14 @@ pub fn Uploader(order_id: i64, on_done: Callback<()>) -> impl IntoView {
             .unwrap_or_default();
         if !files.is_empty() && progress.get_untracked().is_none() {
             error.set(None);
-            send(order_id, &files, progress, error, on_done);
+            send(order_id, report, &files, progress, error, on_done);
         }
     };
     view! {
         <div
             class="dropzone"
             class:hover=hover
-            data-testid="dropzone"
+            data-testid=input_id
             on:dragover=move |event| {
                 event.prevent_default();
                 hover.set(true);
@@ -44,8 +55,8 @@ pub fn Uploader(order_id: i64, on_done: Callback<()>) -> impl IntoView {
                 start(event.data_transfer().and_then(|transfer| transfer.files()));
             }
         >
-            <label for="upload-files">"Upload documents"</label>
-            <input id="upload-files" type="file" multiple accept=ACCEPT
+            <label for=input_id>{label}</label>
+            <input id=input_id type="file" multiple accept=ACCEPT
                 disabled=move || progress.get().is_some()
                 on:change=move |event| {
                     let input = event_target::<web_sys::HtmlInputElement>(&event);
@@ -63,6 +74,7 @@ pub fn Uploader(order_id: i64, on_done: Callback<()>) -> impl IntoView {
 
 fn send(
     order_id: i64,
+    report: bool,
     files: &[File],
     progress: RwSignal<Option<f64>>,
     error: RwSignal<Option<String>>,
@@ -76,6 +88,9 @@ fn send(
         failed("This browser cannot upload files.".to_owned());
         return;
     };
+    if report {
+        let _ = form.append_with_str("kind", "report");
+    }
     for file in files {
         let _ = form.append_with_blob_and_filename("file", file, &file.name());
     }

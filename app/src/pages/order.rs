@@ -1,11 +1,11 @@
 use super::error_message;
 use crate::api::get_order;
 use crate::components::cancel::CancelOrder;
-use crate::components::order_actions::{NoteForm, ResubmitOrder, SubmitOrder};
+use crate::components::order_actions::{NoteForm, ResubmitOrder, StaffTransitions, SubmitOrder};
 use crate::components::upload::Uploader;
-use crate::components::{CountsResource, StatusBadge, money, short_time};
+use crate::components::{StatusBadge, WithPermission, badge_refresher, money, short_time};
 use crate::model::{AttachmentKind, EventKind, OrderDetail};
-use crate::rules::Action;
+use crate::rules::{Action, Permission};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -21,7 +21,6 @@ pub fn OrderPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let counts = use_context::<CountsResource>();
     let version = RwSignal::new(0u32);
     let order = Resource::new(
         move || (id(), version.get()),
@@ -32,11 +31,10 @@ pub fn OrderPage() -> impl IntoView {
             }
         },
     );
+    let refresh_badges = badge_refresher();
     let on_change = Callback::new(move |_| {
         version.update(|version| *version += 1);
-        if let Some(CountsResource(counts)) = counts {
-            counts.refetch();
-        }
+        refresh_badges();
     });
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading order…"</p> }>
@@ -114,11 +112,7 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                     <ResubmitOrder order=order.clone() on_done=on_change/>
                 })}
                 {(!order.allowed_transitions.is_empty()).then(|| view! {
-                    <ul class="allowed-actions" data-testid="allowed-transitions">
-                        {order.allowed_transitions.iter().map(|status| view! {
-                            <li data-transition=status.as_str()>{format!("Move to {}", status.label())}</li>
-                        }).collect_view()}
-                    </ul>
+                    <StaffTransitions order=order.clone() on_done=on_change/>
                 })}
             </section>
             <section class="panel" aria-labelledby="documents-heading">
@@ -155,6 +149,9 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                     <p class="muted">"Documents can be downloaded once the order is received."</p>
                 })}
                 {can_upload.then(|| view! { <Uploader order_id on_done=on_change/> })}
+                <WithPermission permission=Permission::OrdersVendorReports>
+                    <Uploader order_id report=true on_done=on_change/>
+                </WithPermission>
             </section>
             <section class="panel" aria-labelledby="notes-heading">
                 <h2 id="notes-heading">"Notes"</h2>

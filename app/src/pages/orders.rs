@@ -2,7 +2,7 @@ use super::error_message;
 use crate::api::list_orders;
 use crate::components::cancel::GroupCard;
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
-use crate::components::{CountsResource, OrderCard};
+use crate::components::{OrderCard, badge_refresher};
 use crate::model::{Order, OrderPage, Sort};
 use crate::rules::View;
 use leptos::prelude::*;
@@ -12,7 +12,6 @@ use leptos_meta::Title;
 /// date, grouped as they were placed, with more loaded on demand.
 #[component]
 pub fn OrdersPage(view: View) -> impl IntoView {
-    let counts = use_context::<CountsResource>();
     let (search, set_search) = signal(String::new());
     let (sort, set_sort) = signal(Sort::Newest);
     // Bumped after every change, to fetch the list again.
@@ -30,11 +29,10 @@ pub fn OrdersPage(view: View) -> impl IntoView {
     let results = RwSignal::new(Vec::<String>::new());
     let selection = Selection(RwSignal::new(Vec::new()));
     provide_context(selection);
+    let refresh_badges = badge_refresher();
     let refresh = Callback::new(move |_| {
         version.update(|version| *version += 1);
-        if let Some(CountsResource(counts)) = counts {
-            counts.refetch();
-        }
+        refresh_badges();
     });
     let on_batch = Callback::new(move |lines: Vec<String>| {
         results.set(lines);
