@@ -2,9 +2,10 @@
 //! signed-in user, calls one service function and maps its error.
 
 use crate::model::{
-    BatchResult, Counts, Me, Note, Notifications, Order, OrderDetail, OrderPage, Sort,
+    BatchResult, Counts, FilterOptions, Me, Note, Notifications, Order, OrderDetail, OrderPage,
+    OrderQuery,
 };
-use crate::rules::{Status, View};
+use crate::rules::Status;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -96,26 +97,24 @@ pub async fn order_counts() -> Result<Counts, ServerFnError> {
         .map_err(AppError::into_server_fn_error)
 }
 
-/// One page of a view, optionally filtered by number or title.
-#[server(endpoint = "list-orders")]
-pub async fn list_orders(
-    view: View,
-    q: Option<String>,
-    sort: Sort,
-    cursor: Option<String>,
-) -> Result<OrderPage, ServerFnError> {
-    use crate::model::OrderQuery;
+/// One page of a list, filtered as the query says.
+#[server(endpoint = "list-orders", input = leptos::server_fn::codec::Json)]
+pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, ServerFnError> {
     use crate::server::error::AppError;
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
-    let query = OrderQuery {
-        view: Some(view),
-        q,
-        sort,
-        cursor,
-        ..OrderQuery::default()
-    };
     orders::list(&state.db, &user, &query)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// The companies and products the list filters offer.
+#[server(endpoint = "filter-options")]
+pub async fn get_filter_options() -> Result<FilterOptions, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::orders;
+    let (state, user) = context::user().await?;
+    orders::filter_options(&state.db, &user)
         .await
         .map_err(AppError::into_server_fn_error)
 }

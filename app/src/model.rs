@@ -217,6 +217,8 @@ pub struct OrderQuery {
     pub sort: Sort,
     pub view: Option<View>,
     pub status: Option<Status>,
+    pub company_id: Option<i64>,
+    pub product_id: Option<i64>,
     /// Matches the order number or title, case-insensitively.
     pub q: Option<String>,
     pub cursor: Option<String>,
@@ -271,4 +273,12 @@ pub struct Notification {
 pub struct Notifications {
     pub notifications: Vec<Notification>,
     pub unread: i64,
+}
+
+/// What the list filters offer the signed-in user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterOptions {
+    /// Empty for users who see one company only.
+    pub companies: Vec<NamedRef>,
+    pub products: Vec<NamedRef>,
 }

@@ -104,3 +104,19 @@ test("signing out ends the session", async ({ page }) => {
   await page.goto("/orders");
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test("staff filter the queue by company, status and product", async ({ page }) => {
+  await signIn(page, "sam@fts.test");
+  await waitForHydration(page);
+  await expect(page.getByTestId("badge-in-progress")).toHaveText("18");
+  await page.getByLabel("Company").selectOption({ label: "Birch Legal" });
+  await expect(page.getByTestId("order-card")).toHaveCount(9);
+  for (const number of await cardNumbers(page)) expect(number).toMatch(/^ORD-2/);
+  await page.getByLabel("Status").selectOption({ label: "Pending" });
+  await expect(page.getByTestId("order-card")).toHaveCount(4);
+  await page.getByLabel("Product").selectOption({ label: "Title Search" });
+  expect(await cardNumbers(page)).toEqual(["ORD-2004", "ORD-2003", "ORD-2002"]);
+  await page.getByLabel("Sort").selectOption({ label: "Oldest first" });
+  expect(await cardNumbers(page)).toEqual(["ORD-2002", "ORD-2003", "ORD-2004"]);
+  await expectAccessible(page);
+});

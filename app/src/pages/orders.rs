@@ -1,10 +1,10 @@
 use super::error_message;
-use crate::api::list_orders;
+use crate::api::{get_filter_options, list_orders};
 use crate::components::cancel::GroupCard;
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
-use crate::components::{OrderCard, badge_refresher};
-use crate::model::{Order, OrderPage, Sort};
-use crate::rules::View;
+use crate::components::{OrderCard, WithPermission, badge_refresher};
+use crate::model::{Order, OrderPage, OrderQuery, Sort};
+use crate::rules::{Permission, Status, View};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,16 +12,28 @@ use leptos_meta::Title;
 /// date, grouped as they were placed, with more loaded on demand.
 #[component]
 pub fn OrdersPage(view: View) -> impl IntoView {
-    let (search, set_search) = signal(String::new());
-    let (sort, set_sort) = signal(Sort::Newest);
+    // Everything the list is filtered and sorted by; the search text is
+    // trimmed when sent.
+    let filters = RwSignal::new(OrderQuery {
+        view: Some(view),
+        ..OrderQuery::default()
+    });
+    let search = move || filters.with(|query| query.q.clone().unwrap_or_default());
+    let sort = move || filters.with(|query| query.sort);
     // Bumped after every change, to fetch the list again.
     let version = RwSignal::new(0u32);
+    let query = move |cursor: Option<String>| {
+        let mut query = filters.get();
+        query.q = query
+            .q
+            .map(|text| text.trim().to_owned())
+            .filter(|text| !text.is_empty());
+        query.cursor = cursor;
+        query
+    };
     let first_page = Resource::new(
-        move || (search.get(), sort.get(), version.get()),
-        move |(text, sort, _)| {
-            let text = text.trim().to_owned();
-            list_orders(view, (!text.is_empty()).then_some(text), sort, None)
-        },
+        move || (query(None), version.get()),
+        |(query, _)| list_orders(query),
     );
     // Pages after the first, and where the next one starts.
     let more = RwSignal::new(Vec::<Order>::new());
@@ -38,15 +50,7 @@ pub fn OrdersPage(view: View) -> impl IntoView {
         results.set(lines);
         refresh.run(());
     });
-    let load_more = Action::new(move |cursor: &String| {
-        let text = search.get_untracked().trim().to_owned();
-        list_orders(
-            view,
-            (!text.is_empty()).then_some(text),
-            sort.get_untracked(),
-            Some(cursor.clone()),
-        )
-    });
+    let load_more = Action::new(move |cursor: &String| list_orders(query(Some(cursor.clone()))));
     Effect::new(move |_| {
         if let Some(Ok(page)) = load_more.value().get() {
             let OrderPage {
@@ -70,18 +74,21 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                         placeholder="Search by number or title"
                         aria-label="Search orders by number or title"
                         prop:value=search
-                        on:input=move |event| set_search.set(event_target_value(&event))
+                        on:input=move |event| filters.update(|query| query.q = Some(event_target_value(&event)))
                     />
                     <label class="sort">
                         "Sort "
-                        <select on:change=move |event| set_sort.set(
+                        <select on:change=move |event| filters.update(|query| query.sort =
                             if event_target_value(&event) == "oldest" { Sort::Oldest } else { Sort::Newest }
                         )>
-                            <option value="newest" selected=move || sort.get() == Sort::Newest>"Newest first"</option>
-                            <option value="oldest" selected=move || sort.get() == Sort::Oldest>"Oldest first"</option>
+                            <option value="newest" selected=move || sort() == Sort::Newest>"Newest first"</option>
+                            <option value="oldest" selected=move || sort() == Sort::Oldest>"Oldest first"</option>
                         </select>
                     </label>
                 </div>
+                <WithPermission permission=Permission::OrdersViewAll>
+                    <QueueFilters view filters/>
+                </WithPermission>
             </header>
             <Show when=move || !results.get().is_empty()>
                 <div class="callout" role="status" data-testid="batch-results">
@@ -169,4 +176,50 @@ fn grouped(orders: Vec<Order>) -> Vec<Vec<Order>> {
         }
     }
     runs
+}
+
+/// Staff filters: company, status within the view, and product.
+#[component]
+fn QueueFilters(view: View, filters: RwSignal<OrderQuery>) -> impl IntoView {
+    let options = Resource::new(|| (), |_| get_filter_options());
+    let id_of = |event: &leptos::ev::Event| event_target_value(event).parse::<i64>().ok();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                options.await.ok().map(|options| view! {
+                    <div class="list-controls queue-filters">
+                        <label>
+                            "Company "
+                            <select on:change=move |event| filters.update(|query| query.company_id = id_of(&event))>
+                                <option value="">"All companies"</option>
+                                {options.companies.into_iter().map(|company| view! {
+                                    <option value=company.id.to_string()>{company.name}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>
+                            "Status "
+                            <select on:change=move |event| filters.update(|query| {
+                                query.status = event_target_value(&event).parse::<Status>().ok();
+                            })>
+                                <option value="">"All statuses"</option>
+                                {view.statuses().into_iter().map(|status| view! {
+                                    <option value=status.as_str()>{status.label()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>
+                            "Product "
+                            <select on:change=move |event| filters.update(|query| query.product_id = id_of(&event))>
+                                <option value="">"All products"</option>
+                                {options.products.into_iter().map(|product| view! {
+                                    <option value=product.id.to_string()>{product.name}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </div>
+                })
+            })}
+        </Transition>
+    }
 }

@@ -353,3 +353,52 @@ on_both_databases!(the_service_layer_scopes_by_tenant, async |app: TestApp| {
         28
     );
 });
+
+on_both_databases!(
+    staff_filter_the_queue_by_company_and_product,
+    async |app: TestApp| {
+        let sam = app.login("sam@fts.test").await;
+        let birch = app
+            .get_json(&app.login("cleo@birch.test").await, "/ordering/api/me")
+            .await
+            .1["company"]["id"]
+            .as_i64()
+            .unwrap();
+        let numbers = app
+            .numbers(
+                &sam,
+                &format!("/ordering/api/orders?limit=100&company_id={birch}"),
+            )
+            .await;
+        assert_eq!(numbers.len(), 14);
+        assert!(numbers.iter().all(|n| n.starts_with("ORD-2")));
+        let product: i64 = {
+            use sqlx::Row;
+            sqlx::query("SELECT id FROM products WHERE name = 'Property Survey'")
+                .fetch_one(&app.state.db)
+                .await
+                .unwrap()
+                .get("id")
+        };
+        assert_eq!(
+            app.numbers(&sam, &format!("/ordering/api/orders?product_id={product}"))
+                .await,
+            ["ORD-2008", "ORD-1007"]
+        );
+        assert_eq!(
+            app.numbers(
+                &sam,
+                &format!("/ordering/api/orders?view=on-hold&company_id={birch}&sort=oldest")
+            )
+            .await,
+            ["ORD-2007", "ORD-2008"]
+        );
+        // A customer naming another company gets nothing of it.
+        let ava = app.login("ava@acme.test").await;
+        assert!(
+            app.numbers(&ava, &format!("/ordering/api/orders?company_id={birch}"))
+                .await
+                .is_empty()
+        );
+    }
+);

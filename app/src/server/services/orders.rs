@@ -2,10 +2,10 @@
 //! the caller's tenant scope.
 
 use crate::model::{
-    Attachment, AttachmentKind, Counts, Event, NamedRef, Order, OrderDetail, OrderPage, OrderQuery,
-    Refund, Sort,
+    Attachment, AttachmentKind, Counts, Event, FilterOptions, NamedRef, Order, OrderDetail,
+    OrderPage, OrderQuery, Refund, Sort,
 };
-use crate::rules::{self, Permission, Status, View};
+use crate::rules::{self, Permission, Status, View, Visibility};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{Db, flag, rfc3339};
 use crate::server::error::{AppError, AppResult};
@@ -73,6 +73,12 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
     }
     if let Some(status) = query.status {
         sql.and_status_in("o.status", &[status]);
+    }
+    if let Some(company_id) = query.company_id {
+        sql.push(" AND o.company_id = ").bind_int(company_id);
+    }
+    if let Some(product_id) = query.product_id {
+        sql.push(" AND o.product_id = ").bind_int(product_id);
     }
     if let Some(text) = query
         .q
@@ -286,5 +292,32 @@ fn order_from_row(row: &AnyRow, user: &CurrentUser) -> AppResult<Order> {
             }),
             None => None,
         },
+    })
+}
+
+/// The companies (for users who see several) and products to filter by.
+pub async fn filter_options(db: &Db, user: &CurrentUser) -> AppResult<FilterOptions> {
+    let named = |rows: Vec<AnyRow>| {
+        rows.iter()
+            .map(|row| named(row, "id", "name"))
+            .collect::<AppResult<Vec<_>>>()
+    };
+    let companies = if user.visibility() == Visibility::All {
+        named(
+            sqlx::query("SELECT id, name FROM companies ORDER BY name")
+                .fetch_all(db)
+                .await?,
+        )?
+    } else {
+        Vec::new()
+    };
+    let products = named(
+        sqlx::query("SELECT id, name FROM products ORDER BY name")
+            .fetch_all(db)
+            .await?,
+    )?;
+    Ok(FilterOptions {
+        companies,
+        products,
     })
 }
