@@ -282,3 +282,14 @@ pub struct FilterOptions {
     pub companies: Vec<NamedRef>,
     pub products: Vec<NamedRef>,
 }
+
+/// A user as administrators see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub group: Group,
+    pub company: Option<NamedRef>,
+    pub disabled: bool,
+}

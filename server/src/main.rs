@@ -1,7 +1,9 @@
 //! `ordering-portal`: serve the portal, migrate the database or load the
 //! demo data.
 
+use app::rules::Group;
 use app::server::seed::{DEMO_PASSWORD, DEMO_USERS};
+use app::server::services::admin::{self, NewUser};
 use app::server::storage::Storage;
 use app::server::{auth, db, seed};
 use clap::{Parser, Subcommand};
@@ -27,6 +29,20 @@ enum Command {
     Migrate,
     /// Load the demo data into an empty database and exit.
     SeedDemo,
+    /// Create a user, such as the first administrator of a new
+    /// installation. The password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// customer_user, customer_admin, staff or staff_admin.
+        #[arg(long, default_value = "staff_admin")]
+        group: String,
+        /// The company's name, for customer groups.
+        #[arg(long)]
+        company: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -59,7 +75,50 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::CreateUser {
+            email,
+            name,
+            group,
+            company,
+        } => create_user(&cli.config, email, name, &group, company.as_deref()).await,
     }
+}
+
+async fn create_user(
+    config: &Config,
+    email: String,
+    name: String,
+    group: &str,
+    company: Option<&str>,
+) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database_url, 1).await?;
+    db::migrate(&pool).await?;
+    auth::install_groups(&pool).await?;
+    let group: Group = group.parse().map_err(anyhow::Error::msg)?;
+    let company_id = match company {
+        Some(company) => Some(
+            admin::company_id_by_name(&pool, company)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no company is named {company}"))?,
+        ),
+        None => None,
+    };
+    eprintln!("Password for {email} (at least 8 characters), then Enter:");
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let new = NewUser {
+        email,
+        name,
+        password,
+        group,
+        company_id,
+    };
+    let user = admin::insert_user(&pool, &new)
+        .await
+        .map_err(|error| anyhow::anyhow!(error.public_message()))?;
+    println!("Created {} ({}).", user.email, user.group.label());
+    Ok(())
 }
 
 async fn serve(config: &Config) -> anyhow::Result<()> {

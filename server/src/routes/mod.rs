@@ -2,6 +2,7 @@
 //! specification's action routes keep their own paths (`/order/{id}/cancel`).
 
 mod actions;
+mod admin;
 mod attachments;
 mod auth;
 mod notifications;
@@ -20,6 +21,7 @@ pub fn api_router() -> Router<AppState> {
             "/ordering/api",
             Router::new()
                 .merge(auth::router())
+                .merge(admin::router())
                 .merge(orders::router())
                 .merge(notifications::router())
                 .merge(attachments::upload_router())

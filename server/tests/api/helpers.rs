@@ -184,6 +184,23 @@ impl TestApp {
         .await
     }
 
+    pub async fn patch_json(
+        &self,
+        client: &Client,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        json_of(
+            client
+                .patch(self.url(path))
+                .json(&body)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
     /// A POST without a body.
     pub async fn post_empty(&self, client: &Client, path: &str) -> (StatusCode, Value) {
         json_of(client.post(self.url(path)).send().await.expect("request")).await

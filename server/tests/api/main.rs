@@ -4,6 +4,7 @@
 mod helpers;
 
 mod actions;
+mod admin;
 mod attachments;
 mod auth;
 mod bad_input;

@@ -2,6 +2,7 @@
 //! through these functions, which own their transactions.
 
 pub mod actions;
+pub mod admin;
 pub mod attachments;
 pub mod notes;
 pub mod notifications;

@@ -1,0 +1,86 @@
+//! Administration of companies and users (FTS administrators only; for
+//! everyone else these routes do not exist).
+
+use crate::extract::{ApiJson, ApiPath};
+use app::model::{AdminUser, CompanyInfo};
+use app::server::auth::CurrentUser;
+use app::server::error::AppResult;
+use app::server::services::admin::{self, CompanyChange, NewCompany, NewUser, UserChange};
+use app::server::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, patch};
+use axum::{Json, Router};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/companies", get(list_companies).post(create_company))
+        .route("/admin/companies/{id}", patch(update_company))
+        .route("/admin/users", get(list_users).post(create_user))
+        .route("/admin/users/{id}", patch(update_user))
+}
+
+/// `GET /ordering/api/admin/companies`.
+pub async fn list_companies(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<CompanyInfo>>> {
+    Ok(Json(admin::list_companies(&state.db, &user).await?))
+}
+
+/// `POST /ordering/api/admin/companies` `{name, has_account?, enable_cancel_order?}`.
+pub async fn create_company(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(new): ApiJson<NewCompany>,
+) -> AppResult<(StatusCode, Json<CompanyInfo>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(admin::create_company(&state.db, &user, &new).await?),
+    ))
+}
+
+/// `PATCH /ordering/api/admin/companies/{id}` `{name?, has_account?, enable_cancel_order?}`.
+pub async fn update_company(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(change): ApiJson<CompanyChange>,
+) -> AppResult<Json<CompanyInfo>> {
+    Ok(Json(
+        admin::update_company(&state.db, &user, id, &change).await?,
+    ))
+}
+
+/// `GET /ordering/api/admin/users`.
+pub async fn list_users(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<AdminUser>>> {
+    Ok(Json(admin::list_users(&state.db, &user).await?))
+}
+
+/// `POST /ordering/api/admin/users` `{email, name, password, group, company_id?}`.
+pub async fn create_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(new): ApiJson<NewUser>,
+) -> AppResult<(StatusCode, Json<AdminUser>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(admin::create_user(&state.db, &user, &new).await?),
+    ))
+}
+
+/// `PATCH /ordering/api/admin/users/{id}` `{group?, disabled?}`; disabling
+/// ends the user's sessions at once.
+pub async fn update_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(change): ApiJson<UserChange>,
+) -> AppResult<Json<AdminUser>> {
+    Ok(Json(
+        admin::update_user(&state.db, &user, id, &change).await?,
+    ))
+}
