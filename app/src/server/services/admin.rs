@@ -74,15 +74,7 @@ pub async fn create_company(
     require(user, Permission::AdminCompanies)?;
     let name = company_name(&new.name)?;
     let mut tx = db::begin_write(db).await?;
-    let taken = sqlx::query("SELECT id FROM companies WHERE name = $1")
-        .bind(&name)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if taken.is_some() {
-        return Err(AppError::Unprocessable(format!(
-            "A company named {name} exists."
-        )));
-    }
+    ensure_name_free(&mut tx, &name, None).await?;
     let row = sqlx::query(
         "INSERT INTO companies (name, has_account, enable_cancel_order, created_at) VALUES ($1, $2, $3, $4) \
          RETURNING id, name, has_account, enable_cancel_order",
@@ -95,6 +87,21 @@ pub async fn create_company(
     .await?;
     tx.commit().await?;
     company_from_row(&row)
+}
+
+/// Company names are unique; `except` is the company being renamed.
+async fn ensure_name_free(tx: &mut db::Tx, name: &str, except: Option<i64>) -> AppResult<()> {
+    let taken = sqlx::query("SELECT id FROM companies WHERE name = $1 AND id <> $2")
+        .bind(name)
+        .bind(except.unwrap_or(0))
+        .fetch_optional(&mut **tx)
+        .await?;
+    match taken {
+        Some(_) => Err(AppError::Unprocessable(format!(
+            "A company named {name} exists."
+        ))),
+        None => Ok(()),
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -129,17 +136,7 @@ pub async fn update_company(
         .push(" RETURNING id, name, has_account, enable_cancel_order");
     let mut tx = db::begin_write(db).await?;
     if let Some(name) = &change.name {
-        let taken = sqlx::query("SELECT id FROM companies WHERE name = $1 AND id <> $2")
-            .bind(name.trim())
-            .bind(company_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(AppError::Unprocessable(format!(
-                "A company named {} exists.",
-                name.trim()
-            )));
-        }
+        ensure_name_free(&mut tx, name.trim(), Some(company_id)).await?;
     }
     let row = sql
         .query()
