@@ -2,10 +2,10 @@
 //! signed-in user, calls one service function and maps its error.
 
 use crate::model::{
-    BatchResult, Counts, FilterOptions, Me, Note, Notifications, Order, OrderDetail, OrderPage,
-    OrderQuery,
+    AdminUser, BatchResult, CompanyInfo, Counts, FilterOptions, Me, Note, Notifications, Order,
+    OrderDetail, OrderPage, OrderQuery,
 };
-use crate::rules::Status;
+use crate::rules::{Group, Status};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -232,6 +232,107 @@ pub async fn read_notification(id: i64) -> Result<(), ServerFnError> {
     use crate::server::services::notifications;
     let (state, user) = context::user().await?;
     notifications::mark_read(&state.db, &user, id)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Administration: every company.
+#[server(endpoint = "admin-companies")]
+pub async fn admin_companies() -> Result<Vec<CompanyInfo>, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::admin;
+    let (state, user) = context::user().await?;
+    admin::list_companies(&state.db, &user)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Administration: creates a company.
+#[server(endpoint = "admin-create-company")]
+pub async fn admin_create_company(
+    name: String,
+    has_account: bool,
+    enable_cancel_order: bool,
+) -> Result<CompanyInfo, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::admin::{self, NewCompany};
+    let (state, user) = context::user().await?;
+    let new = NewCompany {
+        name,
+        has_account,
+        enable_cancel_order,
+    };
+    admin::create_company(&state.db, &user, &new)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Administration: sets a company's billing and cancel flags.
+#[server(endpoint = "admin-update-company")]
+pub async fn admin_update_company(
+    id: i64,
+    has_account: Option<bool>,
+    enable_cancel_order: Option<bool>,
+) -> Result<CompanyInfo, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::admin::{self, CompanyChange};
+    let (state, user) = context::user().await?;
+    let change = CompanyChange {
+        name: None,
+        has_account,
+        enable_cancel_order,
+    };
+    admin::update_company(&state.db, &user, id, &change)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Administration: every user.
+#[server(endpoint = "admin-users")]
+pub async fn admin_users() -> Result<Vec<AdminUser>, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::admin;
+    let (state, user) = context::user().await?;
+    admin::list_users(&state.db, &user)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Administration: creates a user.
+#[server(endpoint = "admin-create-user")]
+pub async fn admin_create_user(
+    email: String,
+    name: String,
+    password: String,
+    group: Group,
+    company_id: Option<i64>,
+) -> Result<AdminUser, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::admin::{self, NewUser};
+    let (state, user) = context::user().await?;
+    let new = NewUser {
+        email,
+        name,
+        password,
+        group,
+        company_id,
+    };
+    admin::create_user(&state.db, &user, &new)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Administration: changes a user's group or disables them.
+#[server(endpoint = "admin-update-user")]
+pub async fn admin_update_user(
+    id: i64,
+    group: Option<Group>,
+    disabled: Option<bool>,
+) -> Result<AdminUser, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::admin::{self, UserChange};
+    let (state, user) = context::user().await?;
+    admin::update_user(&state.db, &user, id, &UserChange { group, disabled })
         .await
         .map_err(AppError::into_server_fn_error)
 }

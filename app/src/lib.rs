@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
-use pages::{LoginPage, NotFound, NotificationsPage, OrderPage, OrdersPage};
+use pages::{AdminPage, LoginPage, NotFound, NotificationsPage, OrderPage, OrdersPage};
 use rules::View;
 
 /// The HTML document around the application.
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/cancelled") view=|| view! { <OrdersPage view=View::Cancelled/> }/>
                     <Route path=path!("/order/:id") view=OrderPage/>
                     <Route path=path!("/notifications") view=NotificationsPage/>
+                    <Route path=path!("/admin") view=AdminPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -121,6 +121,7 @@ fn is_private_page(request: &Request) -> bool {
     request.method() == axum::http::Method::GET
         && (path == "/orders"
             || path == "/notifications"
+            || path == "/admin"
             || path.starts_with("/orders/")
             || path.starts_with("/order/"))
 }

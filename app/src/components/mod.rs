@@ -82,6 +82,9 @@ pub fn Shell() -> impl IntoView {
                 <ul>
                     {View::ALL.into_iter().map(|view| view! { <SidebarLink view counts/> }).collect_view()}
                 </ul>
+                <WithPermission permission=Permission::AdminUsers>
+                    <ul><li><A href="/admin">"Administration"</A></li></ul>
+                </WithPermission>
             </nav>
             <main class="content" id="main">
                 <Outlet/>

@@ -1,10 +1,12 @@
 //! The pages of the portal.
 
+mod admin;
 mod login;
 mod notifications;
 mod order;
 mod orders;
 
+pub use admin::AdminPage;
 pub use login::LoginPage;
 pub use notifications::NotificationsPage;
 pub use order::OrderPage;

@@ -1,0 +1,48 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expectAccessible, signIn, waitForHydration } from "./support";
+
+async function session(browser: Browser, email: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, email);
+  return page;
+}
+
+test("administrators set company flags and manage users; a disabled user is signed out", async ({ browser }) => {
+  const root = await session(browser, "root@fts.test");
+  const cleo = await session(browser, "cleo@birch.test");
+  const ben = await session(browser, "ben@acme.test");
+
+  await root.getByRole("link", { name: "Administration" }).click();
+  await expect(root.getByRole("heading", { name: "Administration", level: 1 })).toBeVisible();
+  await waitForHydration(root);
+  await expectAccessible(root);
+
+  // Birch may now cancel: Cleo sees the button.
+  await expect(cleo.getByRole("button", { name: "Cancel order" })).toHaveCount(0);
+  await root.getByLabel("Customers of Birch Legal may cancel").check();
+  await expect(root.getByLabel("Customers of Birch Legal may cancel")).toBeChecked();
+  await cleo.reload();
+  await expect(cleo.getByRole("button", { name: "Cancel order" }).first()).toBeVisible();
+
+  // A new customer user for Birch.
+  await root.getByLabel("E-mail").fill("dana@birch.test");
+  await root.getByLabel("Name", { exact: true }).fill("Dana Dell");
+  await root.getByLabel("Password (at least 8 characters)").fill("a fine passphrase");
+  await root.getByLabel("Group", { exact: true }).selectOption({ label: "Customer user" });
+  await root.getByLabel("Company (customers)").selectOption({ label: "Birch Legal" });
+  await root.getByRole("button", { name: "Create user" }).click();
+  await expect(root.locator('tr[data-email="dana@birch.test"]')).toContainText("Birch Legal");
+
+  // Disabling Ben ends his session at once.
+  await root.getByRole("button", { name: "Disable ben@acme.test" }).click();
+  await expect(root.getByRole("button", { name: "Enable ben@acme.test" })).toBeVisible();
+  await ben.goto("/orders");
+  await expect(ben).toHaveURL(/\/login$/);
+});
+
+test("administration does not exist for anyone else", async ({ page }) => {
+  await signIn(page, "sam@fts.test");
+  await expect(page.getByRole("link", { name: "Administration" })).toHaveCount(0);
+  await page.goto("/admin");
+  await expect(page.getByRole("alert").first()).toHaveText("Not found.");
+});
