@@ -37,6 +37,23 @@ pub struct Config {
     #[arg(long, env = "MAX_UPLOAD_MB", default_value_t = 25)]
     pub max_upload_mb: u64,
 
+    /// SMTP server for notification e-mails, e.g. `smtp://mail.example.com:587?tls=required`
+    /// or `smtps://user:password@mail.example.com`; unset: no e-mail.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of notification e-mails.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Ordering Portal <no-reply@portal.invalid>"
+    )]
+    pub mail_from: String,
+
+    /// The portal's address as users reach it, for links in e-mails.
+    #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: String,
+
     /// Connections in the database pool.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::routes::api_router;
 use app::server::auth::install_groups;
+use app::server::mail::Mailer;
 use app::server::session::user_from_headers;
 use app::server::state::AppState;
 use app::server::storage::Storage;
@@ -43,6 +44,9 @@ impl Application {
         let storage = Storage::local(&config.files_dir)?;
         if config.seed_demo && seed::load_demo(&db, &storage).await? {
             tracing::info!("loaded the demo data into the empty database");
+        }
+        if let Some(smtp_url) = &config.smtp_url {
+            Mailer::new(smtp_url, &config.mail_from, &config.public_url)?.spawn(db.clone());
         }
         let listener = TcpListener::bind(&config.addr).await?;
         let leptos_options = LeptosOptions::builder()

@@ -18,6 +18,7 @@ pub enum Engine {
 
 pub struct TestApp {
     pub address: String,
+    engine: Engine,
     pub state: app::server::state::AppState,
     _dir: tempfile::TempDir,
     postgres_database: Option<String>,
@@ -70,6 +71,11 @@ async fn admin_execute(sql: &str) {
 
 /// Starts the portal on a free port over a fresh database with demo data.
 pub async fn spawn_app(engine: Engine) -> TestApp {
+    spawn_app_with(engine, |_| {}).await
+}
+
+/// `spawn_app`, with the configuration adjusted first.
+pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let (database_url, postgres_database) = match engine {
         Engine::Sqlite => (
@@ -82,7 +88,7 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
             (with_database(&postgres_admin_url(), &name), Some(name))
         }
     };
-    let config = Config {
+    let mut config = Config {
         database_url,
         addr: "127.0.0.1:0".to_owned(),
         site_root: PathBuf::from("target/site"),
@@ -93,7 +99,11 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
         // Small, so that the limit is cheap to pass in tests.
         max_upload_mb: 1,
         db_max_connections: 5,
+        smtp_url: None,
+        mail_from: "Ordering Portal <portal@fts.test>".to_owned(),
+        public_url: "https://portal.fts.test".to_owned(),
     };
+    adjust(&mut config);
     let application = Application::build(&config)
         .await
         .expect("build the application");
@@ -102,6 +112,7 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
+        engine,
         state,
         _dir: dir,
         postgres_database,
@@ -130,6 +141,10 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
