@@ -336,3 +336,18 @@ pub async fn admin_update_user(
         .await
         .map_err(AppError::into_server_fn_error)
 }
+
+/// Moves several orders as FTS staff, with a result per order.
+#[server(endpoint = "transition-orders")]
+pub async fn transition_orders(
+    ids: Vec<i64>,
+    to: Status,
+    reason: Option<String>,
+) -> Result<BatchResult, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::actions::{self, Intent};
+    let (state, user) = context::user().await?;
+    actions::apply_many(&state.db, &user, &ids, &Intent::Move { to, reason }, None)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}

@@ -98,3 +98,19 @@ test("an order's whole life, staff and customer side by side", async ({ browser 
     "ORD-1006 is now On Hold: Please upload the stamped survey.",
   );
 });
+
+test("staff move several orders from a list at once", async ({ page }) => {
+  await signIn(page, "sam@fts.test");
+  await page.goto("/orders/resubmitted");
+  await waitForHydration(page);
+  expect(await cardNumbers(page)).toEqual(["ORD-2009", "ORD-1009"]);
+  await page.getByLabel("Select ORD-1009").check();
+  await page.getByLabel("Select ORD-2009").check();
+  await page.getByLabel("Move selected orders to").selectOption({ label: "Ordered" });
+  await page.getByRole("button", { name: "Move 2 selected" }).click();
+  const results = page.getByTestId("batch-results");
+  await expect(results).toContainText("ORD-1009: Ordered.");
+  await expect(results).toContainText("ORD-2009: Ordered.");
+  await expect(page.getByTestId("empty")).toBeVisible();
+  await expect(page.getByTestId("badge-resubmitted")).toHaveText("0");
+});

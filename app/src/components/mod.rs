@@ -1,5 +1,6 @@
 //! Building blocks shared by the pages.
 
+pub mod bulk_move;
 pub mod cancel;
 pub mod dialog;
 pub mod order_actions;
@@ -166,6 +167,8 @@ pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
     let can_cancel = order.allowed_actions.contains(&Action::Cancel);
     let selection = use_context::<resubmit_many::Selection>()
         .filter(|_| order.allowed_actions.contains(&Action::Resubmit));
+    let staff_selection = use_context::<bulk_move::StaffSelection>()
+        .filter(|_| !order.allowed_transitions.is_empty());
     view! {
         <article class="order-card" data-testid="order-card" data-number=order.number.clone()>
             <header>
@@ -185,8 +188,60 @@ pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
             {can_cancel.then(|| view! {
                 <div class="card-actions"><CancelOrder order=order.clone() on_done=on_change/></div>
             })}
-            {selection.map(|selection| view! { <resubmit_many::SelectForResubmit selection order=order.clone()/> })}
+            {selection.map(|resubmit_many::Selection(picked)| view! {
+                <PickOrder picked order=order.clone() label=format!("Select {} for resubmission", order.number)/>
+            })}
+            {staff_selection.map(|bulk_move::StaffSelection(picked)| view! {
+                <PickOrder picked order=order.clone() label=format!("Select {}", order.number)/>
+            })}
         </article>
+    }
+}
+
+/// An order picked on its card for a batch action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picked {
+    pub id: i64,
+    pub number: String,
+    /// Where staff may move it.
+    pub transitions: Vec<Status>,
+}
+
+impl Picked {
+    /// `(id, number)` of each, for describing a batch result.
+    pub fn numbers(picked: &[Picked]) -> Vec<(i64, String)> {
+        picked
+            .iter()
+            .map(|picked| (picked.id, picked.number.clone()))
+            .collect()
+    }
+}
+
+/// The checkbox on a card that adds its order to (or takes it out of) a
+/// batch.
+#[component]
+pub fn PickOrder(picked: RwSignal<Vec<Picked>>, order: Order, label: String) -> impl IntoView {
+    let id = order.id;
+    let entry = Picked {
+        id,
+        number: order.number.clone(),
+        transitions: order.allowed_transitions.clone(),
+    };
+    view! {
+        <label class="checkbox select">
+            <input type="checkbox"
+                prop:checked=move || picked.with(|picked| picked.iter().any(|chosen| chosen.id == id))
+                on:change=move |event| {
+                    let on = event_target_checked(&event);
+                    picked.update(|picked| {
+                        picked.retain(|chosen| chosen.id != id);
+                        if on {
+                            picked.push(entry.clone());
+                        }
+                    });
+                }/>
+            {format!(" {label}")}
+        </label>
     }
 }
 

@@ -1,38 +1,13 @@
 //! Resubmitting several orders at once, with one note.
 
-use super::describe_batch;
+use super::{Picked, describe_batch};
 use crate::api::resubmit_orders;
-use crate::model::Order;
 use crate::pages::action_error;
 use leptos::prelude::*;
 
-/// The orders chosen for a batch resubmission: `(id, number)`.
+/// The orders picked for a batch resubmission.
 #[derive(Clone, Copy)]
-pub struct Selection(pub RwSignal<Vec<(i64, String)>>);
-
-/// The checkbox on a card that needs resubmitting.
-#[component]
-pub fn SelectForResubmit(selection: Selection, order: Order) -> impl IntoView {
-    let Selection(chosen) = selection;
-    let id = order.id;
-    let number = order.number.clone();
-    view! {
-        <label class="checkbox select">
-            <input type="checkbox"
-                prop:checked=move || chosen.with(|chosen| chosen.iter().any(|(chosen, _)| *chosen == id))
-                on:change=move |event| {
-                    let on = event_target_checked(&event);
-                    chosen.update(|chosen| {
-                        chosen.retain(|(chosen, _)| *chosen != id);
-                        if on {
-                            chosen.push((id, number.clone()));
-                        }
-                    });
-                }/>
-            {format!(" Select {} for resubmission", order.number)}
-        </label>
-    }
-}
+pub struct Selection(pub RwSignal<Vec<Picked>>);
 
 /// The bar that resubmits the selected orders with one note.
 #[component]
@@ -45,7 +20,7 @@ pub fn ResubmitSelected(selection: Selection, on_batch: Callback<Vec<String>>) -
     });
     Effect::new(move |_| {
         if let Some(Ok(result)) = resubmit.value().get() {
-            let lines = describe_batch(&result, &chosen.get_untracked());
+            let lines = describe_batch(&result, &Picked::numbers(&chosen.get_untracked()));
             chosen.set(Vec::new());
             note.set(String::new());
             on_batch.run(lines);
@@ -55,7 +30,7 @@ pub fn ResubmitSelected(selection: Selection, on_batch: Callback<Vec<String>>) -
         <Show when=move || !chosen.with(Vec::is_empty)>
             <form class="form batch-bar" aria-label="Resubmit selected orders" on:submit=move |event| {
                 event.prevent_default();
-                let ids = chosen.get_untracked().into_iter().map(|(id, _)| id).collect();
+                let ids = chosen.get_untracked().iter().map(|picked| picked.id).collect();
                 resubmit.dispatch((ids, note.get_untracked()));
             }>
                 <label for="batch-note">"What did you correct? (one note for all selected orders)"</label>

@@ -1,5 +1,6 @@
 use super::error_message;
 use crate::api::{get_filter_options, list_orders};
+use crate::components::bulk_move::{MoveSelected, StaffSelection};
 use crate::components::cancel::GroupCard;
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
 use crate::components::{OrderCard, WithPermission, badge_refresher};
@@ -41,6 +42,8 @@ pub fn OrdersPage(view: View) -> impl IntoView {
     let results = RwSignal::new(Vec::<String>::new());
     let selection = Selection(RwSignal::new(Vec::new()));
     provide_context(selection);
+    let staff_selection = StaffSelection(RwSignal::new(Vec::new()));
+    provide_context(staff_selection);
     let refresh_badges = badge_refresher();
     let refresh = Callback::new(move |_| {
         version.update(|version| *version += 1);
@@ -97,6 +100,7 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                 </div>
             </Show>
             <ResubmitSelected selection on_batch/>
+            <MoveSelected selection=staff_selection on_batch/>
             <Transition fallback=|| view! { <p class="loading">"Loading orders…"</p> }>
                 {move || Suspend::new(async move {
                     match first_page.await {

@@ -23,6 +23,31 @@ pub fn router() -> Router<AppState> {
         )
         .route("/ordering/api/orders/resubmit", post(resubmit_many))
         .route("/ordering/api/orders/{id}/transition", post(transition))
+        .route("/ordering/api/orders/transition", post(transition_many))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionMany {
+    order_ids: Vec<i64>,
+    to: Status,
+    reason: Option<String>,
+}
+
+/// `POST /ordering/api/orders/transition` `{order_ids, to, reason?}`: a
+/// staff move of several orders, with a result per order.
+pub async fn transition_many(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<TransitionMany>,
+) -> AppResult<Json<BatchResult>> {
+    let intent = Intent::Move {
+        to: body.to,
+        reason: body.reason,
+    };
+    Ok(Json(
+        actions::apply_many(&state.db, &user, &body.order_ids, &intent, None).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]

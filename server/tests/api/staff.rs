@@ -166,3 +166,44 @@ on_both_databases!(
         assert_eq!(app.refunds("ORD-2011").await, 1);
     }
 );
+
+on_both_databases!(staff_move_several_orders_at_once, async |app: TestApp| {
+    let sam = app.login("sam@fts.test").await;
+    let ids = [
+        app.order_id("ORD-1009").await,
+        app.order_id("ORD-2009").await,
+        app.order_id("ORD-1013").await,
+    ];
+    let (status, body) = app
+        .post_json(
+            &sam,
+            "/ordering/api/orders/transition",
+            json!({"order_ids": ids, "to": "on_hold"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["failed"], 3, "a hold needs a reason: {body}");
+    assert_eq!(app.status_of("ORD-1009").await, "resubmitted");
+    let (_, body) = app
+        .post_json(
+            &sam,
+            "/ordering/api/orders/transition",
+            json!({"order_ids": ids, "to": "ordered"}),
+        )
+        .await;
+    assert_eq!(body["succeeded"], 2);
+    assert_eq!(body["results"][2]["error"]["code"], "invalid_status");
+    assert_eq!(body["results"][2]["status"], "complete");
+    assert_eq!(app.status_of("ORD-1009").await, "ordered");
+    assert_eq!(app.status_of("ORD-2009").await, "ordered");
+    let ava = app.login("ava@acme.test").await;
+    let (_, body) = app
+        .post_json(
+            &ava,
+            "/ordering/api/orders/transition",
+            json!({"order_ids": [ids[0]], "to": "allocated"}),
+        )
+        .await;
+    assert_eq!(body["results"][0]["error"]["code"], "forbidden");
+    assert_eq!(app.status_of("ORD-1009").await, "ordered");
+});
