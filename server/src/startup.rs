@@ -11,7 +11,7 @@ use app::server::{db, seed};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -21,7 +21,9 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest JSON body the API reads.
@@ -107,13 +109,40 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service(
+            "/pkg",
+            ServiceBuilder::new()
+                // Not fingerprinted: browsers revalidate (ETag, Last-Modified).
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-cache"),
+                ))
+                .service(ServeDir::new(pkg_dir)),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             pages_need_a_session,
         ))
         .layer(middleware::from_fn(server_fn_bad_input_is_400))
+        .layer(middleware::from_fn(refuse_cross_origin_changes))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        // Pages and API answers are per user: never stored by a cache.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -148,6 +177,44 @@ async fn pages_need_a_session(
         }
     }
     next.run(request).await
+}
+
+/// Refuses state-changing requests that another site started: a browser
+/// says so in `Sec-Fetch-Site`, or sends an `Origin` that is not ours.
+/// Requests without either header (other clients, old browsers) pass.
+async fn refuse_cross_origin_changes(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if !safe && is_cross_origin(request.headers()) {
+        return app::server::error::AppError::Forbidden(
+            "Requests from other sites are refused.".to_owned(),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+fn is_cross_origin(headers: &axum::http::HeaderMap) -> bool {
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok());
+    if matches!(fetch_site, Some("cross-site" | "same-site")) {
+        return true;
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|origin| origin.split_once("://"))
+        .map(|(_, host)| host);
+    origin_host.is_none() || origin_host != host
 }
 
 /// Leptos answers a server function call whose arguments do not parse with

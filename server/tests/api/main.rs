@@ -8,6 +8,7 @@ mod admin;
 mod attachments;
 mod auth;
 mod bad_input;
+mod cross_origin;
 mod mail;
 mod notes;
 mod orders;
