@@ -22,6 +22,8 @@ use rules::View;
 
 /// The HTML document around the application.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::security::send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -120,3 +120,24 @@ test("staff filter the queue by company, status and product", async ({ page }) =
   expect(await cardNumbers(page)).toEqual(["ORD-2002", "ORD-2003", "ORD-2004"]);
   await expectAccessible(page);
 });
+
+test("pages run under the Content Security Policy without violations", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) violations.push(message.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) =>
+      console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  const response = await page.goto("/login");
+  expect(response?.headers()["content-security-policy"]).toContain("'wasm-unsafe-eval'");
+  await signIn(page, "ava@acme.test");
+  await waitForHydration(page);
+  await page.getByRole("link", { name: /On Hold/ }).click();
+  await page.getByRole("link", { name: "ORD-1007", exact: true }).click();
+  await expect(page.getByTestId("order-detail")).toBeVisible();
+  await waitForHydration(page);
+  expect(violations).toEqual([]);
+});

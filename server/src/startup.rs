@@ -138,6 +138,10 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(app::server::security::DEFAULT_POLICY),
+        ))
         // Pages and API answers are per user: never stored by a cache.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

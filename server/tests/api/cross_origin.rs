@@ -82,4 +82,45 @@ on_both_databases!(responses_carry_protective_headers, async |app: TestApp| {
         assert_eq!(headers["cache-control"], "no-store", "{path}");
         assert!(headers.get("server").is_none(), "{path}");
     }
+    let page = ava.get(app.url("/orders")).send().await.unwrap();
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = page.text().await.unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap()
+        .to_owned();
+    assert!(nonce.len() >= 16, "{policy}");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry this response's nonce"
+    );
+    for directive in [
+        "'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    let again = ava.get(app.url("/orders")).send().await.unwrap();
+    assert!(
+        !again.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains(&nonce),
+        "a new nonce each time"
+    );
+    let api = ava.get(app.url("/ordering/api/me")).send().await.unwrap();
+    assert!(
+        api.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("default-src 'none'")
+    );
 });
