@@ -55,7 +55,9 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
     use crate::server::error::AppError;
     use crate::server::{auth, session};
     let state = context::state()?;
-    let (_, token) = auth::login(&state.db, &email, &password, state.settings.session_ttl_ms)
+    let previous = session::session_token(&context::headers(), &state.settings);
+    let ttl = state.settings.session_ttl_ms;
+    let (_, token) = auth::login(&state.db, &email, &password, previous.as_deref(), ttl)
         .await
         .map_err(AppError::into_server_fn_error)?;
     context::set_cookie(session::session_cookie(token, &state.settings));
@@ -69,7 +71,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
     use crate::server::error::AppError;
     use crate::server::{auth, session};
     let state = context::state()?;
-    if let Some(token) = session::session_token(&context::headers()) {
+    if let Some(token) = session::session_token(&context::headers(), &state.settings) {
         auth::logout(&state.db, &token)
             .await
             .map_err(AppError::into_server_fn_error)?;

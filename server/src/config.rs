@@ -29,7 +29,12 @@ pub struct Config {
     #[arg(long, env = "SESSION_TTL_HOURS", default_value_t = 12)]
     pub session_ttl_hours: u32,
 
-    /// Mark cookies Secure; set when the portal is served over https.
+    /// Minutes a session survives without a request.
+    #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: u32,
+
+    /// Mark cookies Secure and name the session cookie `__Host-…`; set when
+    /// the portal is served over https.
     #[arg(long, env = "SECURE_COOKIES", action = ArgAction::Set, default_value_t = false)]
     pub secure_cookies: bool,
 
@@ -64,6 +69,7 @@ impl Config {
     pub fn settings(&self) -> app::server::state::Settings {
         app::server::state::Settings {
             session_ttl_ms: i64::from(self.session_ttl_hours) * 3_600_000,
+            session_idle_ms: i64::from(self.session_idle_minutes) * 60_000,
             secure_cookies: self.secure_cookies,
             max_upload_bytes: self.max_upload_mb * 1024 * 1024,
         }

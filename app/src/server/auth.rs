@@ -16,8 +16,11 @@ use std::sync::LazyLock;
 /// would be an easy way to load the server.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
-/// The name of the session cookie.
+/// The name of the session cookie over plain http (development).
 pub const SESSION_COOKIE: &str = "portal_session";
+/// The name over https: the `__Host-` prefix makes browsers insist on
+/// Secure, `Path=/` and no `Domain`, so no subdomain can plant one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-portal_session";
 
 /// The user behind a request, with what the rules need to judge it.
 #[derive(Debug, Clone)]
@@ -122,10 +125,13 @@ fn new_token() -> String {
 
 /// Checks the credentials and opens a session. Returns the user and the
 /// session token for the cookie.
+/// A session the browser still presented is ended: every sign-in starts a
+/// new session id.
 pub async fn login(
     db: &Db,
     email: &str,
     password: &str,
+    previous: Option<&str>,
     session_ttl_ms: i64,
 ) -> AppResult<(CurrentUser, String)> {
     let email = email.trim().to_lowercase();
@@ -149,6 +155,9 @@ pub async fn login(
     let hash: String = row.try_get("password_hash")?;
     if !verify_password(password, &hash).await? {
         return Err(AppError::InvalidCredentials);
+    }
+    if let Some(previous) = previous {
+        logout(db, previous).await?;
     }
     let token = new_token();
     let now = now_ms();
@@ -178,20 +187,34 @@ pub async fn logout(db: &Db, token: &str) -> AppResult<()> {
 }
 
 /// The user of a live session; `None` when the session is unknown, expired
-/// or its user is disabled.
-pub async fn user_for_session(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
+/// or idle for longer than `idle_ms`, or its user is disabled.
+pub async fn user_for_session(
+    db: &Db,
+    token: &str,
+    idle_ms: i64,
+) -> AppResult<Option<CurrentUser>> {
+    let now = now_ms();
+    let id = token_id(token);
     let row = sqlx::query(
-        "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id = $1 AND s.expires_at > $2 AND u.disabled = 0",
+        "SELECT s.user_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled = 0",
     )
-    .bind(token_id(token))
-    .bind(now_ms())
+    .bind(&id)
+    .bind(now)
+    .bind(now - idle_ms)
     .fetch_optional(db)
     .await?;
-    match row {
-        Some(row) => load_user(db, row.try_get("user_id")?).await,
-        None => Ok(None),
+    let Some(row) = row else { return Ok(None) };
+    // Activity is recorded at most once a minute: a read of the portal is
+    // not a write per request.
+    if row.try_get::<i64, _>("last_seen_at")? < now - 60_000 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&id)
+            .execute(db)
+            .await?;
     }
+    load_user(db, row.try_get("user_id")?).await
 }
 
 /// A user with their group's permissions and their company.

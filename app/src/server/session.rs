@@ -1,6 +1,6 @@
 //! The session cookie, and finding the signed-in user of a request.
 
-use crate::server::auth::{self, CurrentUser, SESSION_COOKIE};
+use crate::server::auth::{self, CurrentUser, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 use crate::server::error::{AppError, AppResult};
 use crate::server::state::{AppState, Settings};
 use axum::extract::FromRequestParts;
@@ -8,10 +8,18 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
+fn cookie_name(settings: &Settings) -> &'static str {
+    if settings.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
 /// The session token a request carries, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
+pub fn session_token(headers: &HeaderMap, settings: &Settings) -> Option<String> {
     CookieJar::from_headers(headers)
-        .get(SESSION_COOKIE)
+        .get(cookie_name(settings))
         .map(|cookie| cookie.value().to_owned())
 }
 
@@ -20,15 +28,17 @@ pub async fn user_from_headers(
     state: &AppState,
     headers: &HeaderMap,
 ) -> AppResult<Option<CurrentUser>> {
-    match session_token(headers) {
-        Some(token) => auth::user_for_session(&state.db, &token).await,
+    match session_token(headers, &state.settings) {
+        Some(token) => {
+            auth::user_for_session(&state.db, &token, state.settings.session_idle_ms).await
+        }
         None => Ok(None),
     }
 }
 
 /// The cookie that carries a new session.
 pub fn session_cookie(token: String, settings: &Settings) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, token))
+    Cookie::build((cookie_name(settings), token))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)

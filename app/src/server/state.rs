@@ -11,6 +11,8 @@ use std::sync::Arc;
 pub struct Settings {
     /// How long a session lasts after sign-in.
     pub session_ttl_ms: i64,
+    /// How long a session survives without a request.
+    pub session_idle_ms: i64,
     /// Mark cookies `Secure` (the portal is served over https).
     pub secure_cookies: bool,
     /// The largest upload accepted, in bytes.
@@ -21,6 +23,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             session_ttl_ms: 12 * 3_600_000,
+            session_idle_ms: 60 * 60_000,
             secure_cookies: false,
             max_upload_bytes: 25 * 1024 * 1024,
         }

@@ -36,13 +36,16 @@ pub struct LoginAnswer {
 /// session cookie; wrong credentials answer 401 `invalid_credentials`.
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     jar: CookieJar,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> AppResult<(CookieJar, Json<LoginAnswer>)> {
+    let previous = session_token(&headers, &state.settings);
     let (user, token) = auth::login(
         &state.db,
         &credentials.email,
         &credentials.password,
+        previous.as_deref(),
         state.settings.session_ttl_ms,
     )
     .await?;
@@ -57,7 +60,7 @@ pub async fn logout(
     headers: HeaderMap,
     jar: CookieJar,
 ) -> AppResult<(CookieJar, StatusCode)> {
-    if let Some(token) = session_token(&headers) {
+    if let Some(token) = session_token(&headers, &state.settings) {
         auth::logout(&state.db, &token).await?;
     }
     Ok((

@@ -287,3 +287,74 @@ on_both_databases!(
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
     }
 );
+
+on_both_databases!(
+    idle_sessions_end_and_sign_in_rotates_the_session,
+    async |app: TestApp| {
+        let client = app.anonymous();
+        let sign_in = async || {
+            let response = client
+                .post(app.url("/ordering/api/login"))
+                .json(&json!({"email": "ava@acme.test", "password": PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            response.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_owned()
+        };
+        let first = sign_in().await;
+        let second = sign_in().await;
+        assert_ne!(first, second, "a new session id at every sign-in");
+        let replay = |cookie: String| {
+            app.anonymous()
+                .get(app.url("/ordering/api/me"))
+                .header("cookie", cookie)
+                .send()
+        };
+        assert_eq!(
+            replay(first).await.unwrap().status(),
+            StatusCode::UNAUTHORIZED,
+            "the old session ended"
+        );
+        assert_eq!(
+            replay(second.clone()).await.unwrap().status(),
+            StatusCode::OK
+        );
+
+        // Sixty-one minutes without a request end the session.
+        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 61 * 60000")
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            replay(second).await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+);
+
+#[tokio::test]
+async fn over_https_the_cookie_is_secure_and_host_only() {
+    let app = spawn_app_with(Engine::Sqlite, |config| config.secure_cookies = true).await;
+    let response = app
+        .anonymous()
+        .post(app.url("/ordering/api/login"))
+        .json(&json!({"email": "ava@acme.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("__Host-portal_session="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"),
+        "{cookie}"
+    );
+}

@@ -95,6 +95,7 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         files_dir: dir.path().join("files"),
         seed_demo: true,
         session_ttl_hours: 12,
+        session_idle_minutes: 60,
         secure_cookies: false,
         // Small, so that the limit is cheap to pass in tests.
         max_upload_mb: 1,
