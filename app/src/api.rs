@@ -28,6 +28,16 @@ mod context {
             .unwrap_or_default()
     }
 
+    /// The client's IP address, as the connection shows it.
+    pub fn client_address() -> Option<String> {
+        use_context::<http::request::Parts>().and_then(|parts| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip().to_string())
+        })
+    }
+
     /// Adds a `Set-Cookie` header to the server function's response.
     pub fn set_cookie(cookie: axum_extra::extract::cookie::Cookie<'static>) {
         if let (Some(response), Ok(value)) = (
@@ -56,8 +66,15 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
     use crate::server::{auth, session};
     let state = context::state()?;
     let previous = session::session_token(&context::headers(), &state.settings);
+    let address = context::client_address();
+    let attempt = auth::Attempt {
+        email: &email,
+        password: &password,
+        address: address.as_deref(),
+        previous: previous.as_deref(),
+    };
     let ttl = state.settings.session_ttl_ms;
-    let (_, token) = auth::login(&state.db, &email, &password, previous.as_deref(), ttl)
+    let (_, token) = auth::login(&state.db, &state.login_throttle, attempt, ttl)
         .await
         .map_err(AppError::into_server_fn_error)?;
     context::set_cookie(session::session_cookie(token, &state.settings));

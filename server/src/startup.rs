@@ -61,6 +61,7 @@ impl Application {
             db,
             storage,
             settings: Arc::new(config.settings()),
+            login_throttle: Arc::default(),
             leptos_options,
         };
         let router = router(state.clone());
@@ -83,9 +84,13 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 

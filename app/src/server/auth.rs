@@ -4,6 +4,7 @@ use crate::model::{CompanyInfo, Features, Me, UserInfo};
 use crate::rules::{Actor, Group, Permission, Visibility};
 use crate::server::db::{self, Db, flag, now_ms};
 use crate::server::error::{AppError, AppResult};
+use crate::server::throttle::LoginThrottle;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
@@ -125,26 +126,58 @@ fn new_token() -> String {
 
 /// Checks the credentials and opens a session. Returns the user and the
 /// session token for the cookie.
-/// A session the browser still presented is ended: every sign-in starts a
-/// new session id.
+/// A sign-in attempt as it reaches the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    /// The client's address, for throttling.
+    pub address: Option<&'a str>,
+    /// A session the browser still presented: it is ended, so every sign-in
+    /// starts a new session id.
+    pub previous: Option<&'a str>,
+}
+
+/// Checks the credentials, unless the account or address has failed too
+/// often lately (429), and opens a session.
 pub async fn login(
     db: &Db,
-    email: &str,
-    password: &str,
-    previous: Option<&str>,
+    throttle: &LoginThrottle,
+    attempt: Attempt<'_>,
     session_ttl_ms: i64,
 ) -> AppResult<(CurrentUser, String)> {
-    let email = email.trim().to_lowercase();
-    if email.is_empty() || password.is_empty() {
+    let email = attempt.email.trim().to_lowercase();
+    if email.is_empty() || attempt.password.is_empty() {
         return Err(AppError::BadRequest(
             "E-mail and password are required.".to_owned(),
         ));
     }
+    throttle
+        .check(&email, attempt.address, now_ms())
+        .map_err(AppError::TooManyRequests)?;
+    let result = check_and_open(db, &email, attempt, session_ttl_ms).await;
+    match &result {
+        Err(AppError::InvalidCredentials) => {
+            throttle.record_failure(&email, attempt.address, now_ms())
+        }
+        Ok(_) => throttle.record_success(&email),
+        Err(_) => {}
+    }
+    result
+}
+
+async fn check_and_open(
+    db: &Db,
+    email: &str,
+    attempt: Attempt<'_>,
+    session_ttl_ms: i64,
+) -> AppResult<(CurrentUser, String)> {
+    let password = attempt.password;
     if password.len() > MAX_PASSWORD_BYTES {
         return Err(AppError::InvalidCredentials);
     }
     let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1 AND disabled = 0")
-        .bind(&email)
+        .bind(email)
         .fetch_optional(db)
         .await?;
     let Some(row) = row else {
@@ -156,7 +189,7 @@ pub async fn login(
     if !verify_password(password, &hash).await? {
         return Err(AppError::InvalidCredentials);
     }
-    if let Some(previous) = previous {
+    if let Some(previous) = attempt.previous {
         logout(db, previous).await?;
     }
     let token = new_token();

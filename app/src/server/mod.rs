@@ -12,3 +12,4 @@ pub mod session;
 pub mod sql;
 pub mod state;
 pub mod storage;
+pub mod throttle;

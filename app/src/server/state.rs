@@ -35,5 +35,6 @@ pub struct AppState {
     pub db: Db,
     pub storage: Storage,
     pub settings: Arc<Settings>,
+    pub login_throttle: Arc<crate::server::throttle::LoginThrottle>,
     pub leptos_options: LeptosOptions,
 }

@@ -6,12 +6,13 @@ use app::server::auth::{self, CurrentUser};
 use app::server::error::AppResult;
 use app::server::session::{removal_cookie, session_cookie, session_token};
 use app::server::state::AppState;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,16 +37,23 @@ pub struct LoginAnswer {
 /// session cookie; wrong credentials answer 401 `invalid_credentials`.
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     jar: CookieJar,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> AppResult<(CookieJar, Json<LoginAnswer>)> {
     let previous = session_token(&headers, &state.settings);
+    let address = client.ip().to_string();
+    let attempt = auth::Attempt {
+        email: &credentials.email,
+        password: &credentials.password,
+        address: Some(&address),
+        previous: previous.as_deref(),
+    };
     let (user, token) = auth::login(
         &state.db,
-        &credentials.email,
-        &credentials.password,
-        previous.as_deref(),
+        &state.login_throttle,
+        attempt,
         state.settings.session_ttl_ms,
     )
     .await?;

@@ -358,3 +358,37 @@ async fn over_https_the_cookie_is_secure_and_host_only() {
         "{cookie}"
     );
 }
+
+on_both_databases!(repeated_failures_are_throttled, async |app: TestApp| {
+    let client = app.anonymous();
+    let attempt = async |email: &str, password: &str| {
+        client
+            .post(app.url("/ordering/api/login"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            attempt("ben@acme.test", "guess-guess").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password waits now.
+    let held = attempt("ben@acme.test", PASSWORD).await;
+    assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = held.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    let (_, body) = json_of(held).await;
+    assert_eq!(error_code(&body), "too_many_requests");
+    // Another account from the same address is not held.
+    assert_eq!(
+        attempt("ava@acme.test", PASSWORD).await.status(),
+        StatusCode::OK
+    );
+});
