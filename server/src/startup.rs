@@ -22,6 +22,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower::util::option_layer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -131,6 +132,13 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(server_fn_bad_input_is_400))
         .layer(middleware::from_fn(refuse_cross_origin_changes))
+        // Served over https: browsers must not fall back to http for a year.
+        .layer(option_layer(state.settings.secure_cookies.then(|| {
+            SetResponseHeaderLayer::if_not_present(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+            )
+        })))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
