@@ -113,12 +113,12 @@ on_both_databases!(
         );
 
         let dana_client = app.anonymous();
-        let response = dana_client
-            .post(app.url("/ordering/api/login"))
-            .json(&json!({"email": "dana@birch.test", "password": "correct horse battery staple"}))
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .sign_in(
+                &dana_client,
+                json!({"email": "dana@birch.test", "password": "correct horse battery staple"}),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         assert!(
             app.numbers(&dana_client, "/ordering/api/orders")

@@ -74,12 +74,9 @@ on_both_databases!(
             ("ava@acme.test", "wrong-password"),
             ("nobody@acme.test", PASSWORD),
         ] {
-            let response = client
-                .post(app.url("/ordering/api/login"))
-                .json(&json!({"email": email, "password": password}))
-                .send()
-                .await
-                .unwrap();
+            let response = app
+                .sign_in(&client, json!({"email": email, "password": password}))
+                .await;
             assert!(response.headers().get("set-cookie").is_none());
             let (status, body) = json_of(response).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -96,12 +93,11 @@ on_both_databases!(
     login_sets_a_protected_cookie_and_accepts_any_email_case,
     async |app: TestApp| {
         let response = app
-            .anonymous()
-            .post(app.url("/ordering/api/login"))
-            .json(&json!({"email": "  AVA@Acme.test ", "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
+            .sign_in(
+                &app.anonymous(),
+                json!({"email": "  AVA@Acme.test ", "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::OK);
         let cookie = response.headers()["set-cookie"]
             .to_str()
@@ -179,12 +175,12 @@ on_both_databases!(
     logout_ends_the_session_on_the_server,
     async |app: TestApp| {
         let client = app.anonymous();
-        let response = client
-            .post(app.url("/ordering/api/login"))
-            .json(&json!({"email": "ben@acme.test", "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
+        let response = app
+            .sign_in(
+                &client,
+                json!({"email": "ben@acme.test", "password": PASSWORD}),
+            )
+            .await;
         let cookie = response.headers()["set-cookie"]
             .to_str()
             .unwrap()
@@ -221,12 +217,11 @@ on_both_databases!(
         let (status, _) = app.get_json(&client, "/ordering/api/me").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         let response = app
-            .anonymous()
-            .post(app.url("/ordering/api/login"))
-            .json(&json!({"email": "ben@acme.test", "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
+            .sign_in(
+                &app.anonymous(),
+                json!({"email": "ben@acme.test", "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     }
 );
@@ -293,12 +288,12 @@ on_both_databases!(
     async |app: TestApp| {
         let client = app.anonymous();
         let sign_in = async || {
-            let response = client
-                .post(app.url("/ordering/api/login"))
-                .json(&json!({"email": "ava@acme.test", "password": PASSWORD}))
-                .send()
-                .await
-                .unwrap();
+            let response = app
+                .sign_in(
+                    &client,
+                    json!({"email": "ava@acme.test", "password": PASSWORD}),
+                )
+                .await;
             response.headers()["set-cookie"]
                 .to_str()
                 .unwrap()
@@ -342,12 +337,11 @@ on_both_databases!(
 async fn over_https_the_cookie_is_secure_and_host_only() {
     let app = spawn_app_with(Engine::Sqlite, |config| config.secure_cookies = true).await;
     let response = app
-        .anonymous()
-        .post(app.url("/ordering/api/login"))
-        .json(&json!({"email": "ava@acme.test", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+        .sign_in(
+            &app.anonymous(),
+            json!({"email": "ava@acme.test", "password": PASSWORD}),
+        )
+        .await;
     let cookie = response.headers()["set-cookie"]
         .to_str()
         .unwrap()
@@ -362,12 +356,8 @@ async fn over_https_the_cookie_is_secure_and_host_only() {
 on_both_databases!(repeated_failures_are_throttled, async |app: TestApp| {
     let client = app.anonymous();
     let attempt = async |email: &str, password: &str| {
-        client
-            .post(app.url("/ordering/api/login"))
-            .json(&json!({"email": email, "password": password}))
-            .send()
+        app.sign_in(&client, json!({"email": email, "password": password}))
             .await
-            .unwrap()
     };
     for _ in 0..5 {
         assert_eq!(

@@ -68,12 +68,11 @@ on_both_databases!(oversized_bodies_get_413_json, async |app: TestApp| {
     assert_eq!(error_code(&body), "payload_too_large");
     // A long password that fits is simply wrong, not an error of ours.
     let long = app
-        .anonymous()
-        .post(app.url("/ordering/api/login"))
-        .json(&serde_json::json!({"email": "ava@acme.test", "password": "x".repeat(5000)}))
-        .send()
-        .await
-        .unwrap();
+        .sign_in(
+            &app.anonymous(),
+            serde_json::json!({"email": "ava@acme.test", "password": "x".repeat(5000)}),
+        )
+        .await;
     assert_eq!(long.status(), StatusCode::UNAUTHORIZED);
 });
 

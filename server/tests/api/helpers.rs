@@ -159,15 +159,22 @@ impl TestApp {
             .expect("client")
     }
 
+    /// Posts `credentials` to the sign-in route with `client`.
+    pub async fn sign_in(&self, client: &Client, credentials: Value) -> Response {
+        client
+            .post(self.url("/ordering/api/login"))
+            .json(&credentials)
+            .send()
+            .await
+            .expect("login request")
+    }
+
     /// A client signed in as `email` with the demo password.
     pub async fn login(&self, email: &str) -> Client {
         let client = self.anonymous();
-        let response = client
-            .post(self.url("/ordering/api/login"))
-            .json(&json!({"email": email, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("login request");
+        let response = self
+            .sign_in(&client, json!({"email": email, "password": PASSWORD}))
+            .await;
         assert_eq!(response.status(), StatusCode::OK, "login as {email}");
         client
     }
