@@ -3,20 +3,6 @@ use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const STATUSES: [&str; 11] = [
-    "unprocessed",
-    "pending",
-    "submitted",
-    "on_hold",
-    "rejected",
-    "resubmitted",
-    "ordered",
-    "allocated",
-    "received",
-    "complete",
-    "cancelled",
-];
-
 /// The expected outcome of cancel for each status: the status afterwards, or
 /// `None` for a refusal (409).
 fn after_cancel(status: &str) -> Option<&'static str> {

@@ -10,6 +10,22 @@ use std::sync::OnceLock;
 
 pub const PASSWORD: &str = "demo-password";
 
+/// Every status as the wire names it, written out so that the tests do not
+/// lean on the rules module they check.
+pub const STATUSES: [&str; 11] = [
+    "unprocessed",
+    "pending",
+    "submitted",
+    "on_hold",
+    "rejected",
+    "resubmitted",
+    "ordered",
+    "allocated",
+    "received",
+    "complete",
+    "cancelled",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,

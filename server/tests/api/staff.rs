@@ -3,20 +3,6 @@ use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::json;
 
-const STATUSES: [&str; 11] = [
-    "unprocessed",
-    "pending",
-    "submitted",
-    "on_hold",
-    "rejected",
-    "resubmitted",
-    "ordered",
-    "allocated",
-    "received",
-    "complete",
-    "cancelled",
-];
-
 /// DESIGN §2.3: the staff moves that are allowed.
 fn allowed(from: &str, to: &str) -> bool {
     matches!(
