@@ -59,12 +59,21 @@ pub struct Config {
     #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
     pub public_url: String,
 
+    /// Minutes a stored file without an attachment record is kept before
+    /// the clean-up removes it (uploads in progress are younger).
+    #[arg(long, env = "ORPHAN_FILE_GRACE_MINUTES", default_value_t = 60)]
+    pub orphan_file_grace_minutes: u64,
+
     /// Connections in the database pool.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
 }
 
 impl Config {
+    pub fn orphan_file_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.orphan_file_grace_minutes * 60)
+    }
+
     /// The settings that handlers read at run time.
     pub fn settings(&self) -> app::server::state::Settings {
         app::server::state::Settings {

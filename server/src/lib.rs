@@ -6,5 +6,7 @@
 
 pub mod config;
 pub mod extract;
+pub mod housekeeping;
+pub mod idempotency;
 pub mod routes;
 pub mod startup;

@@ -1,9 +1,16 @@
 //! Building the application: database, storage, state and router.
 
 use crate::config::Config;
-use crate::routes::api_router;
+use crate::housekeeping;
+use crate::idempotency::idempotent_posts;
+use crate::routes::api_routes;
+use crate::routes::table::{RouteEntry, Routes};
+use app::rules::Permission;
+use app::server::auth::CurrentUser;
 use app::server::auth::install_groups;
+use app::server::error::{AppError, AppResult};
 use app::server::mail::Mailer;
+use app::server::services::orders;
 use app::server::session::user_from_headers;
 use app::server::state::AppState;
 use app::server::storage::Storage;
@@ -11,10 +18,10 @@ use app::server::{db, seed};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::any;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -65,6 +72,8 @@ impl Application {
             login_throttle: Arc::default(),
             leptos_options,
         };
+        housekeeping::run_once(&state, config.orphan_file_grace()).await;
+        housekeeping::spawn(state.clone(), config.orphan_file_grace());
         let router = router(state.clone());
         Ok(Application {
             listener,
@@ -95,14 +104,53 @@ impl Application {
     }
 }
 
+/// The routes of our own handlers: JSON API, files and the start page.
+fn handler_routes() -> Routes {
+    api_routes().get("/", || async { Redirect::to("/orders") })
+}
+
+/// Where the browser bundle is served from.
+const PKG_PREFIX: &str = "/pkg";
+
+/// Every route the portal serves, method by method: our handlers, the
+/// pages, the server functions and the bundle. The route × role test
+/// expects an answer for each one for every kind of caller.
+pub fn route_list() -> Vec<RouteEntry> {
+    let mut list = handler_routes().entries().to_vec();
+    for page in generate_route_list(App) {
+        for method in page.methods() {
+            // Leptos' own method type; pages are only ever GET.
+            let method = format!("{method:?}").to_ascii_uppercase();
+            list.push(RouteEntry {
+                method,
+                path: page.path().to_owned(),
+            });
+        }
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        list.push(RouteEntry::new(&method, path));
+    }
+    list.push(RouteEntry::new(
+        &Method::GET,
+        &format!("{PKG_PREFIX}/{{*file}}"),
+    ));
+    list.sort();
+    list.dedup();
+    list
+}
+
 /// The whole router: JSON API, pages, server functions and static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
         .join(state.leptos_options.site_pkg_dir.as_ref());
     Router::new()
-        .route("/", get(|| async { Redirect::to("/orders") }))
-        .merge(api_router())
+        .merge(handler_routes().into_router())
+        // Unknown API paths answer 404 in JSON, not with the page shell.
+        .route(
+            "/ordering/api/{*rest}",
+            any(|| async { AppError::NotFound }),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -116,7 +164,7 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .nest_service(
-            "/pkg",
+            PKG_PREFIX,
             ServiceBuilder::new()
                 // Not fingerprinted: browsers revalidate (ETag, Last-Modified).
                 .layer(SetResponseHeaderLayer::overriding(
@@ -128,8 +176,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            pages_need_a_session,
+            idempotent_posts,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), page_access))
         .layer(middleware::from_fn(server_fn_bad_input_is_400))
         .layer(middleware::from_fn(refuse_cross_origin_changes))
         // Served over https: browsers must not fall back to http for a year.
@@ -177,23 +226,50 @@ fn is_private_page(request: &Request) -> bool {
 }
 
 /// Sends anonymous visitors of private pages to `/login`, and signed-in
-/// visitors of `/login` to their orders.
-async fn pages_need_a_session(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// visitors of `/login` to their orders. A page about something the user
+/// may not see (another tenant's order, administration for anyone but
+/// administrators) renders its "not found" view with status 404, decided
+/// here because a streamed page has sent its status before its data loads.
+async fn page_access(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let private = is_private_page(&request);
     let login = request.uri().path() == "/login" && request.method() == axum::http::Method::GET;
-    if private || login {
-        match user_from_headers(&state, request.headers()).await {
-            Ok(None) if private => return Redirect::to("/login").into_response(),
-            Ok(Some(_)) if login => return Redirect::to("/orders").into_response(),
-            Ok(_) => {}
-            Err(error) => return error.into_response(),
-        }
+    if !private && !login {
+        return next.run(request).await;
     }
-    next.run(request).await
+    let user = match user_from_headers(&state, request.headers()).await {
+        Ok(None) if private => return Redirect::to("/login").into_response(),
+        Ok(Some(_)) if login => return Redirect::to("/orders").into_response(),
+        Ok(None) => return next.run(request).await,
+        Ok(Some(user)) => user,
+        Err(error) => return error.into_response(),
+    };
+    let hidden = match hidden_from(&state, &user, request.uri().path()).await {
+        Ok(hidden) => hidden,
+        Err(error) => return error.into_response(),
+    };
+    let mut response = next.run(request).await;
+    if hidden {
+        *response.status_mut() = StatusCode::NOT_FOUND;
+    }
+    response
+}
+
+/// Whether `path` names a page whose subject `user` may not see.
+async fn hidden_from(state: &AppState, user: &CurrentUser, path: &str) -> AppResult<bool> {
+    if path == "/admin" {
+        return Ok(!user.can(Permission::AdminCompanies));
+    }
+    let Some(id) = path.strip_prefix("/order/") else {
+        return Ok(false);
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(true);
+    };
+    match orders::get(&state.db, user, id).await {
+        Ok(_) => Ok(false),
+        Err(AppError::NotFound) => Ok(true),
+        Err(error) => Err(error),
+    }
 }
 
 /// Refuses state-changing requests that another site started: a browser
@@ -205,10 +281,8 @@ async fn refuse_cross_origin_changes(request: Request, next: Next) -> Response {
         axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
     );
     if !safe && is_cross_origin(request.headers()) {
-        return app::server::error::AppError::Forbidden(
-            "Requests from other sites are refused.".to_owned(),
-        )
-        .into_response();
+        return AppError::Forbidden("Requests from other sites are refused.".to_owned())
+            .into_response();
     }
     next.run(request).await
 }

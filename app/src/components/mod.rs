@@ -120,11 +120,17 @@ fn SidebarLink(view: View, counts: Resource<Result<Counts, ServerFnError>>) -> i
     }
 }
 
-/// Shows its children only to users holding `permission`.
+/// Shows its children only to users holding `permission`, and `fallback`
+/// (nothing by default) to everyone else.
 #[component]
-pub fn WithPermission(permission: Permission, children: ChildrenFn) -> impl IntoView {
+pub fn WithPermission(
+    permission: Permission,
+    children: ChildrenFn,
+    #[prop(optional, into)] fallback: ViewFn,
+) -> impl IntoView {
     let me = use_context::<Resource<Result<Me, ServerFnError>>>();
     let children = StoredValue::new(children);
+    let fallback = StoredValue::new(fallback);
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -134,7 +140,11 @@ pub fn WithPermission(permission: Permission, children: ChildrenFn) -> impl Into
                         .is_ok_and(|me| me.permissions.iter().any(|held| held == permission.as_str())),
                     None => false,
                 };
-                allowed.then(|| children.with_value(|children| children()))
+                if allowed {
+                    children.with_value(|children| children()).into_any()
+                } else {
+                    fallback.with_value(|fallback| fallback.run())
+                }
             })}
         </Transition>
     }

@@ -3,15 +3,34 @@ use crate::api::{
     admin_companies, admin_create_company, admin_create_user, admin_update_company,
     admin_update_user, admin_users,
 };
+use crate::components::WithPermission;
 use crate::model::{AdminUser, CompanyInfo};
-use crate::rules::Group;
+use crate::rules::{Group, Permission};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Administration for FTS administrators: companies and their flags, users
-/// and their groups.
+/// and their groups. For anyone else the page does not exist.
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    view! {
+        <WithPermission
+            permission=Permission::AdminCompanies
+            fallback=|| view! {
+                <Title text="Not found"/>
+                <section class="panel">
+                    <h1>"Page not found"</h1>
+                    <p><a href="/orders">"Back to your orders"</a></p>
+                </section>
+            }
+        >
+            <Administration/>
+        </WithPermission>
+    }
+}
+
+#[component]
+fn Administration() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let companies = Resource::new(move || version.get(), |_| admin_companies());
     let users = Resource::new(move || version.get(), |_| admin_users());

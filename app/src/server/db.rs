@@ -15,6 +15,9 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// The longest a request waits for a database connection.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Which engine a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -54,7 +57,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
     let options = AnyConnectOptions::from_str(&url)?;
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+        // With the database unreachable, requests answer 503 after this
+        // long instead of queueing behind connection attempts.
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .after_connect(move |connection, _meta| {
             Box::pin(async move {
                 if engine == Engine::Sqlite {

@@ -20,6 +20,9 @@ pub enum AppError {
     /// Also the answer for records that exist but are not the caller's.
     #[error("Not found.")]
     NotFound,
+    /// The request clashes with another one still being answered.
+    #[error("{0}")]
+    Conflict(String),
     #[error("This is not possible while the order is {}.", .0.label())]
     InvalidStatus(Status),
     #[error("The request body is too large.")]
@@ -61,7 +64,7 @@ impl AppError {
             AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::InvalidStatus(_) => StatusCode::CONFLICT,
+            AppError::InvalidStatus(_) | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -81,6 +84,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::InvalidStatus(_) => "invalid_status",
+            AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Unprocessable(_) => "unprocessable",

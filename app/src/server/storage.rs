@@ -7,11 +7,21 @@ use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, PutPayload};
 use rand::RngCore;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
+    dir: PathBuf,
+}
+
+/// A file in the storage directory: a stored key, or what a write cut
+/// short left behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub name: String,
+    pub modified_ms: i64,
 }
 
 impl Storage {
@@ -20,7 +30,44 @@ impl Storage {
         std::fs::create_dir_all(dir)?;
         Ok(Storage {
             store: Arc::new(LocalFileSystem::new_with_prefix(dir)?),
+            dir: dir.to_path_buf(),
         })
+    }
+
+    /// Every file in the directory, including the temporary files of
+    /// writes that never finished (which `object_store` does not list).
+    pub async fn files(&self) -> AppResult<Vec<StoredFile>> {
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut files = Vec::new();
+            for entry in std::fs::read_dir(&dir)? {
+                let entry = entry?;
+                let metadata = entry.metadata()?;
+                if !metadata.is_file() {
+                    continue;
+                }
+                let modified_ms = metadata
+                    .modified()?
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |since| since.as_millis() as i64);
+                files.push(StoredFile {
+                    name: entry.file_name().to_string_lossy().into_owned(),
+                    modified_ms,
+                });
+            }
+            Ok(files)
+        })
+        .await
+        .map_err(|error| AppError::Internal(format!("listing files: {error}")))?
+        .map_err(|error: std::io::Error| AppError::Internal(format!("listing files: {error}")))
+    }
+
+    /// Removes a file that `files` listed.
+    pub async fn remove_file(&self, name: &str) -> AppResult<()> {
+        let path = self.dir.join(name);
+        tokio::fs::remove_file(&path)
+            .await
+            .map_err(|error| AppError::Internal(format!("removing {name}: {error}")))
     }
 
     /// A fresh key: stored names are random, never derived from what the
@@ -46,11 +93,18 @@ impl Storage {
             .map_err(|error| AppError::Internal(format!("deleting {key}: {error}")))
     }
 
+    /// A file's contents; a missing file is `NotFound`, like its record.
     pub async fn get(&self, key: &str) -> AppResult<Bytes> {
         self.store
             .get(&Path::from(key))
             .await
-            .map_err(|error| AppError::Internal(format!("reading {key}: {error}")))?
+            .map_err(|error| match error {
+                object_store::Error::NotFound { .. } => {
+                    tracing::error!(%key, "a stored file is missing");
+                    AppError::NotFound
+                }
+                error => AppError::Internal(format!("reading {key}: {error}")),
+            })?
             .bytes()
             .await
             .map_err(|error| AppError::Internal(format!("reading {key}: {error}")))

@@ -1,6 +1,7 @@
 //! Status changes: the customer actions at the paths the specification
 //! gives them, and the staff transition.
 
+use super::table::Routes;
 use crate::extract::{ApiJson, ApiPath, OptionalJson};
 use app::model::{BatchResult, Order};
 use app::rules::Status;
@@ -8,22 +9,18 @@ use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
 use app::server::services::actions::{self, Intent, NoteText};
 use app::server::state::AppState;
+use axum::Json;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/order/{id}/cancel", post(cancel))
-        .route("/orders/cancel-multiple", post(cancel_multiple))
-        .route(
-            "/order/{id}/submit-for-processing",
-            post(submit_for_processing),
-        )
-        .route("/ordering/api/orders/resubmit", post(resubmit_many))
-        .route("/ordering/api/orders/{id}/transition", post(transition))
-        .route("/ordering/api/orders/transition", post(transition_many))
+pub fn router() -> Routes {
+    Routes::new()
+        .post("/order/{id}/cancel", cancel)
+        .post("/orders/cancel-multiple", cancel_multiple)
+        .post("/order/{id}/submit-for-processing", submit_for_processing)
+        .post("/ordering/api/orders/resubmit", resubmit_many)
+        .post("/ordering/api/orders/{id}/transition", transition)
+        .post("/ordering/api/orders/transition", transition_many)
 }
 
 #[derive(Debug, Deserialize)]

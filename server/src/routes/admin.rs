@@ -1,23 +1,25 @@
 //! Administration of companies and users (FTS administrators only; for
 //! everyone else these routes do not exist).
 
+use super::table::Routes;
 use crate::extract::{ApiJson, ApiPath};
 use app::model::{AdminUser, CompanyInfo};
 use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
 use app::server::services::admin::{self, CompanyChange, NewCompany, NewUser, UserChange};
 use app::server::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
-use axum::{Json, Router};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/companies", get(list_companies).post(create_company))
-        .route("/admin/companies/{id}", patch(update_company))
-        .route("/admin/users", get(list_users).post(create_user))
-        .route("/admin/users/{id}", patch(update_user))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/admin/companies", list_companies)
+        .post("/admin/companies", create_company)
+        .patch("/admin/companies/{id}", update_company)
+        .get("/admin/users", list_users)
+        .post("/admin/users", create_user)
+        .patch("/admin/users/{id}", update_user)
 }
 
 /// `GET /ordering/api/admin/companies`.

@@ -1,32 +1,35 @@
 //! Uploading documents and reports, and downloading them.
 
+use super::table::Routes;
 use crate::extract::{ApiMultipart, ApiPath};
 use app::model::{Attachment, AttachmentKind};
 use app::server::auth::CurrentUser;
 use app::server::error::{AppError, AppResult};
 use app::server::services::attachments::{self, Download, FileType, IncomingFile};
 use app::server::state::AppState;
+use axum::Json;
 use axum::extract::{DefaultBodyLimit, State};
+use axum::http::Method;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::post;
 use bytes::BytesMut;
 
 /// `/ordering/api/orders/{id}/attachments`, nested under the API prefix.
-pub fn upload_router() -> Router<AppState> {
+pub fn upload_router() -> Routes {
     // The size limit is counted while the body streams in (see `read_files`).
-    Router::new().route(
+    Routes::new().route(
+        Method::POST,
         "/orders/{id}/attachments",
         post(upload).layer(DefaultBodyLimit::disable()),
     )
 }
 
 /// The file routes of the specification.
-pub fn file_router() -> Router<AppState> {
-    Router::new()
-        .route("/attachment/{id}/view", get(view))
-        .route("/attachment/{id}/download", get(download))
+pub fn file_router() -> Routes {
+    Routes::new()
+        .get("/attachment/{id}/view", view)
+        .get("/attachment/{id}/download", download)
 }
 
 /// `POST /ordering/api/orders/{id}/attachments`: multipart, one or more

@@ -1,24 +1,24 @@
 //! Sign-in, sign-out and the signed-in user.
 
+use super::table::Routes;
 use crate::extract::ApiJson;
 use app::model::Me;
 use app::server::auth::{self, CurrentUser};
 use app::server::error::AppResult;
 use app::server::session::{removal_cookie, session_cookie, session_token};
 use app::server::state::AppState;
+use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", post(login))
-        .route("/logout", post(logout))
-        .route("/me", get(me))
+pub fn router() -> Routes {
+    Routes::new()
+        .post("/login", login)
+        .post("/logout", logout)
+        .get("/me", me)
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,24 +7,22 @@ mod attachments;
 mod auth;
 mod notifications;
 mod orders;
+pub mod table;
 
-use app::server::error::AppError;
-use app::server::state::AppState;
-use axum::Router;
+use table::Routes;
 
-/// Every JSON route, under `/ordering/api`; unknown API paths answer 404 JSON.
-pub fn api_router() -> Router<AppState> {
-    Router::new()
+/// Every JSON and file route; the API's own live under `/ordering/api`.
+pub fn api_routes() -> Routes {
+    Routes::new()
         .merge(actions::router())
         .merge(attachments::file_router())
         .nest(
             "/ordering/api",
-            Router::new()
+            Routes::new()
                 .merge(auth::router())
                 .merge(admin::router())
                 .merge(orders::router())
                 .merge(notifications::router())
-                .merge(attachments::upload_router())
-                .fallback(|| async { AppError::NotFound }),
+                .merge(attachments::upload_router()),
         )
 }

@@ -1,20 +1,20 @@
 //! The signed-in user's notifications.
 
+use super::table::Routes;
 use crate::extract::ApiPath;
 use app::model::Notifications;
 use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
 use app::server::services::notifications;
 use app::server::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/notifications", get(list))
-        .route("/notifications/{id}/read", post(mark_read))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/notifications", list)
+        .post("/notifications/{id}/read", mark_read)
 }
 
 /// `GET /ordering/api/notifications`: the newest 50 and the unread count.

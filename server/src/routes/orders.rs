@@ -1,5 +1,6 @@
 //! Reading orders over JSON.
 
+use super::table::Routes;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use app::model::{Counts, Note, OrderDetail, OrderPage, OrderQuery};
 use app::server::auth::CurrentUser;
@@ -7,18 +8,18 @@ use app::server::error::AppResult;
 use app::server::services::actions::NoteText;
 use app::server::services::{notes, orders};
 use app::server::state::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/orders", get(list))
-        .route("/orders/counts", get(counts))
-        .route("/orders/{id}", get(detail))
-        .route("/orders/{id}/notes", get(list_notes).post(add_note))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/orders", list)
+        .get("/orders/counts", counts)
+        .get("/orders/{id}", detail)
+        .get("/orders/{id}/notes", list_notes)
+        .post("/orders/{id}/notes", add_note)
 }
 
 #[derive(Debug, Deserialize)]

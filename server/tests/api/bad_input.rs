@@ -124,14 +124,76 @@ on_both_databases!(
             ("/api/add-note", "id=1"),
             ("/api/list-orders", "view=archive"),
         ] {
-            let response = ava
-                .post(app.url(path))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path} {body}");
+            let (status, _) = app.post_form(&ava, path, body).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {body}");
         }
+    }
+);
+
+on_both_databases!(
+    extra_fields_are_refused_or_ignored_never_applied,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let root = app.login("root@fts.test").await;
+        let id = app.order_id("ORD-1002").await;
+        let notes = format!("/ordering/api/orders/{id}/notes");
+        // The JSON API refuses fields it does not know.
+        for (client, path, body) in [
+            (
+                &ava,
+                notes.as_str(),
+                serde_json::json!({"body": "Hi", "status": "complete", "company_id": 2}),
+            ),
+            (
+                &ava,
+                "/orders/cancel-multiple",
+                serde_json::json!({"order_ids": [id], "company_id": 2}),
+            ),
+            (
+                &root,
+                "/ordering/api/admin/users",
+                serde_json::json!({"email": "x@acme.test", "name": "X", "password": "a long passphrase",
+                    "group": "customer_user", "company_id": 1, "role": "staff_admin"}),
+            ),
+        ] {
+            let (status, body) = app.post_json(client, path, body).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+        }
+        assert_eq!(app.status_of("ORD-1002").await, "pending");
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM users WHERE email = $1", "x@acme.test")
+                .await,
+            0
+        );
+        // Server functions take their named arguments and ignore the rest;
+        // a customer asking for an internal note is refused outright.
+        let extra = "status=complete&company_id=2&placed_by=1";
+        let (status, text) = app
+            .post_form(
+                &ava,
+                "/api/add-note",
+                &format!("id={id}&body=Hi&internal=true&{extra}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+        let (status, text) = app
+            .post_form(
+                &ava,
+                "/api/add-note",
+                &format!("id={id}&body=Hi&internal=false&{extra}"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        assert_eq!(app.status_of("ORD-1002").await, "pending");
+        let company: i64 = app
+            .count(
+                "SELECT company_id FROM orders WHERE number = $1",
+                "ORD-1002",
+            )
+            .await;
+        let acme = app
+            .count("SELECT id FROM companies WHERE name = $1", "Acme Title")
+            .await;
+        assert_eq!(company, acme);
     }
 );

@@ -5,7 +5,6 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use server::config::Config;
 use server::startup::Application;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 pub const PASSWORD: &str = "demo-password";
@@ -41,7 +40,7 @@ pub struct TestApp {
 }
 
 /// The PostgreSQL server tests use: `TEST_DATABASE_URL`, else the local one.
-fn postgres_admin_url() -> String {
+pub fn postgres_admin_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
@@ -85,6 +84,32 @@ async fn admin_execute(sql: &str) {
     let _ = connection.close().await;
 }
 
+/// A new, empty database: an SQLite file in `dir`, or a PostgreSQL
+/// database (its URL, and its name for `drop_postgres_database`).
+pub async fn new_database(engine: Engine, dir: &std::path::Path) -> (String, Option<String>) {
+    match engine {
+        Engine::Sqlite => (
+            format!("sqlite://{}", dir.join("portal.db").display()),
+            None,
+        ),
+        Engine::Postgres => {
+            let (url, name) = create_postgres_database().await;
+            (url, Some(name))
+        }
+    }
+}
+
+/// A new, empty PostgreSQL database: its URL and name.
+pub async fn create_postgres_database() -> (String, String) {
+    let name = format!("portal_test_{:016x}", rand::random::<u64>());
+    admin_execute(&format!("CREATE DATABASE {name}")).await;
+    (with_database(&postgres_admin_url(), &name), name)
+}
+
+pub async fn drop_postgres_database(name: &str) {
+    admin_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+}
+
 /// Starts the portal on a free port over a fresh database with demo data.
 pub async fn spawn_app(engine: Engine) -> TestApp {
     spawn_app_with(engine, |_| {}).await
@@ -93,21 +118,15 @@ pub async fn spawn_app(engine: Engine) -> TestApp {
 /// `spawn_app`, with the configuration adjusted first.
 pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let (database_url, postgres_database) = match engine {
-        Engine::Sqlite => (
-            format!("sqlite://{}", dir.path().join("portal.db").display()),
-            None,
-        ),
-        Engine::Postgres => {
-            let name = format!("portal_test_{:016x}", rand::random::<u64>());
-            admin_execute(&format!("CREATE DATABASE {name}")).await;
-            (with_database(&postgres_admin_url(), &name), Some(name))
-        }
-    };
+    let (database_url, postgres_database) = new_database(engine, dir.path()).await;
+    // A stand-in for the browser bundle, so that static files can be probed.
+    let site_root = dir.path().join("site");
+    std::fs::create_dir_all(site_root.join("pkg")).expect("site directory");
+    std::fs::write(site_root.join("pkg/probe.css"), "body {}\n").expect("probe file");
     let mut config = Config {
         database_url,
         addr: "127.0.0.1:0".to_owned(),
-        site_root: PathBuf::from("target/site"),
+        site_root,
         files_dir: dir.path().join("files"),
         seed_demo: true,
         session_ttl_hours: 12,
@@ -116,6 +135,7 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         // Small, so that the limit is cheap to pass in tests.
         max_upload_mb: 1,
         db_max_connections: 5,
+        orphan_file_grace_minutes: 60,
         smtp_url: None,
         mail_from: "Ordering Portal <portal@fts.test>".to_owned(),
         public_url: "https://portal.fts.test".to_owned(),
@@ -148,8 +168,7 @@ impl Drop for TestApp {
                     .expect("runtime")
                     .block_on(async move {
                         pool.close().await;
-                        admin_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .await;
+                        drop_postgres_database(&name).await;
                     });
             })
             .join();
@@ -238,6 +257,19 @@ impl TestApp {
                 .expect("request"),
         )
         .await
+    }
+
+    /// A server-function style form POST: the status and the raw answer.
+    pub async fn post_form(&self, client: &Client, path: &str, form: &str) -> (StatusCode, String) {
+        let response = client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.to_owned())
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.text().await.expect("body"))
     }
 
     /// A POST without a body.

@@ -238,6 +238,51 @@ async fn store_all(
     Ok(attachments)
 }
 
+/// What `reconcile` removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reconciled {
+    pub files: usize,
+    pub rows: usize,
+}
+
+/// Makes files and attachment rows match again after a crash: a file no
+/// row names (an upload cut short between storing and recording, or a
+/// partial write) is removed once older than `grace_ms`, which spares
+/// uploads still in progress; a row whose file is gone is removed at once,
+/// since rows are only written after their files.
+pub async fn reconcile(db: &Db, storage: &Storage, grace_ms: i64) -> AppResult<Reconciled> {
+    let files = storage.files().await?;
+    let rows = sqlx::query("SELECT id, storage_key FROM attachments")
+        .fetch_all(db)
+        .await?;
+    let mut known = std::collections::HashSet::with_capacity(rows.len());
+    let mut reconciled = Reconciled::default();
+    let present: std::collections::HashSet<&str> =
+        files.iter().map(|file| file.name.as_str()).collect();
+    for row in &rows {
+        let key: String = row.try_get("storage_key")?;
+        if !present.contains(key.as_str()) {
+            let id: i64 = row.try_get("id")?;
+            tracing::warn!(id, %key, "removing an attachment whose file is missing");
+            sqlx::query("DELETE FROM attachments WHERE id = $1")
+                .bind(id)
+                .execute(db)
+                .await?;
+            reconciled.rows += 1;
+        }
+        known.insert(key);
+    }
+    let cutoff = now_ms() - grace_ms;
+    for file in files {
+        if !known.contains(&file.name) && file.modified_ms <= cutoff {
+            tracing::warn!(name = %file.name, "removing a file no attachment names");
+            storage.remove_file(&file.name).await?;
+            reconciled.files += 1;
+        }
+    }
+    Ok(reconciled)
+}
+
 /// A stored file with what is needed to send it.
 #[derive(Debug, Clone)]
 pub struct Download {

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod admin;
 pub mod attachments;
+pub mod idempotency;
 pub mod notes;
 pub mod notifications;
 pub mod orders;

@@ -1,0 +1,38 @@
+//! Clean-up that runs at start and then every hour: files and attachment
+//! rows made to match after a crash, expired idempotency keys forgotten.
+
+use app::server::services::{attachments, idempotency};
+use app::server::state::AppState;
+use std::time::Duration;
+
+const EVERY: Duration = Duration::from_secs(3600);
+
+/// One round of clean-up; failures are logged and left for the next round.
+pub async fn run_once(state: &AppState, file_grace: Duration) {
+    let grace_ms = i64::try_from(file_grace.as_millis()).unwrap_or(i64::MAX);
+    match attachments::reconcile(&state.db, &state.storage, grace_ms).await {
+        Ok(removed) if removed.files + removed.rows > 0 => tracing::warn!(
+            files = removed.files,
+            rows = removed.rows,
+            "removed files without attachments and attachments without files"
+        ),
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "file clean-up failed"),
+    }
+    if let Err(error) = idempotency::purge_expired(&state.db).await {
+        tracing::error!(%error, "forgetting expired idempotency keys failed");
+    }
+}
+
+/// Runs `run_once` every hour from now on.
+pub fn spawn(state: AppState, file_grace: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(EVERY);
+        // The first tick is immediate and start-up has just cleaned up.
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            run_once(&state, file_grace).await;
+        }
+    });
+}

@@ -1,0 +1,158 @@
+//! `Idempotency-Key` on POST actions: a repeat replays the first answer
+//! without a second effect; the same key with another request is 422.
+
+use crate::helpers::*;
+use crate::on_both_databases;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+/// Posts `body` (or nothing) to `path` with an `Idempotency-Key`, and says
+/// whether the answer was a replay.
+async fn post_with_key(
+    app: &TestApp,
+    client: &Client,
+    path: &str,
+    key: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value, bool) {
+    let mut request = client.post(app.url(path)).header("Idempotency-Key", key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let replayed = response
+        .headers()
+        .get("idempotent-replayed")
+        .is_some_and(|value| value == "true");
+    let (status, body) = json_of(response).await;
+    (status, body, replayed)
+}
+
+async fn notes_on(app: &TestApp, number: &str) -> i64 {
+    app.count(
+        "SELECT COUNT(*) FROM notes n JOIN orders o ON o.id = n.order_id WHERE o.number = $1",
+        number,
+    )
+    .await
+}
+
+on_both_databases!(
+    a_repeated_cancel_replays_the_first_answer,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1002").await;
+        let path = format!("/order/{id}/cancel");
+        let (first, first_body, replayed) =
+            post_with_key(&app, &ava, &path, "cancel-1002-a", None).await;
+        assert_eq!(first, StatusCode::OK, "{first_body}");
+        assert!(!replayed);
+        let events = app.status_events("ORD-1002").await;
+        let notifications = app.notifications("ORD-1002").await;
+
+        // Meanwhile staff move the order on: a replay still tells what the
+        // first request did, not what the order is now.
+        app.force_status("ORD-1002", "pending").await;
+        let (again, again_body, replayed) =
+            post_with_key(&app, &ava, &path, "cancel-1002-a", None).await;
+        assert_eq!(again, StatusCode::OK);
+        assert!(replayed, "the second answer is a replay");
+        assert_eq!(again_body, first_body);
+        assert_eq!(
+            app.status_of("ORD-1002").await,
+            "pending",
+            "no second effect"
+        );
+        assert_eq!(app.status_events("ORD-1002").await, events);
+        assert_eq!(app.notifications("ORD-1002").await, notifications);
+        assert_eq!(app.refunds("ORD-1002").await, 1);
+    }
+);
+
+on_both_databases!(
+    a_key_reused_for_another_request_is_422,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1001").await;
+        let other = app.order_id("ORD-1002").await;
+        let notes = format!("/ordering/api/orders/{id}/notes");
+        let (status, _, _) = post_with_key(
+            &app,
+            &ava,
+            &notes,
+            "note-key",
+            Some(json!({"body": "First"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let before = notes_on(&app, "ORD-1001").await;
+        let other_before = notes_on(&app, "ORD-1002").await;
+        for (path, body) in [
+            (notes.clone(), json!({"body": "Second"})),
+            (
+                format!("/ordering/api/orders/{other}/notes"),
+                json!({"body": "First"}),
+            ),
+            (format!("/order/{id}/cancel"), json!({})),
+        ] {
+            let (status, body, _) = post_with_key(&app, &ava, &path, "note-key", Some(body)).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+            assert_eq!(error_code(&body), "unprocessable");
+        }
+        assert_eq!(notes_on(&app, "ORD-1001").await, before);
+        assert_eq!(notes_on(&app, "ORD-1002").await, other_before);
+        assert_eq!(app.status_of("ORD-1001").await, "unprocessed");
+    }
+);
+
+on_both_databases!(
+    repeats_add_one_note_and_keys_belong_to_their_user,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let ben = app.login("ben@acme.test").await;
+        let id = app.order_id("ORD-1002").await;
+        let path = format!("/ordering/api/orders/{id}/notes");
+        let before = notes_on(&app, "ORD-1002").await;
+        for _ in 0..3 {
+            let (status, _, _) =
+                post_with_key(&app, &ava, &path, "k1", Some(json!({"body": "Once"}))).await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+        assert_eq!(notes_on(&app, "ORD-1002").await, before + 1);
+        // Another user's identical key is a key of its own.
+        let (status, _, replayed) =
+            post_with_key(&app, &ben, &path, "k1", Some(json!({"body": "Once"}))).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert!(!replayed);
+        assert_eq!(notes_on(&app, "ORD-1002").await, before + 2);
+        // Without a key, a repeat is a new request.
+        for _ in 0..2 {
+            let (status, _) = app.post_json(&ava, &path, json!({"body": "Twice"})).await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+        assert_eq!(notes_on(&app, "ORD-1002").await, before + 4);
+    }
+);
+
+on_both_databases!(
+    refusals_are_replayed_and_bad_keys_are_400,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1006").await;
+        let path = format!("/order/{id}/cancel");
+        // Submitted: cancel is refused, and the refusal is the answer kept.
+        let (status, body, _) = post_with_key(&app, &ava, &path, "refused", None).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        app.force_status("ORD-1006", "pending").await;
+        let (status, again, replayed) = post_with_key(&app, &ava, &path, "refused", None).await;
+        assert_eq!((status, replayed), (StatusCode::CONFLICT, true));
+        assert_eq!(again, body);
+        assert_eq!(app.status_of("ORD-1006").await, "pending");
+
+        for bad in ["two words", &"k".repeat(256)] {
+            let (status, body, _) = post_with_key(&app, &ava, &path, bad, None).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+            assert_eq!(error_code(&body), "bad_request");
+        }
+        assert_eq!(app.status_of("ORD-1006").await, "pending");
+    }
+);
