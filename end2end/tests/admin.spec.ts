@@ -43,6 +43,10 @@ test("administrators set company flags and manage users; a disabled user is sign
 test("administration does not exist for anyone else", async ({ page }) => {
   await signIn(page, "sam@fts.test");
   await expect(page.getByRole("link", { name: "Administration" })).toHaveCount(0);
-  await page.goto("/admin");
-  await expect(page.getByRole("alert").first()).toHaveText("Not found.");
+  const response = await page.goto("/admin");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await expect(page.getByRole("form", { name: "New company" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Back to your orders" }).click();
+  await expect(page).toHaveURL(/\/orders$/);
 });

@@ -8,5 +8,6 @@ pub mod config;
 pub mod extract;
 pub mod housekeeping;
 pub mod idempotency;
+pub mod outage;
 pub mod routes;
 pub mod startup;

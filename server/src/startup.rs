@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::housekeeping;
 use crate::idempotency::idempotent_posts;
+use crate::outage::{OutageBreaker, fail_fast_during_outage};
 use crate::routes::api_routes;
 use crate::routes::table::{RouteEntry, Routes};
 use app::rules::Permission;
@@ -180,6 +181,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(state.clone(), page_access))
         .layer(middleware::from_fn(server_fn_bad_input_is_400))
+        .layer(middleware::from_fn_with_state(
+            OutageBreaker::default(),
+            fail_fast_during_outage,
+        ))
         .layer(middleware::from_fn(refuse_cross_origin_changes))
         // Served over https: browsers must not fall back to http for a year.
         .layer(option_layer(state.settings.secure_cookies.then(|| {

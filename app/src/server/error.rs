@@ -139,7 +139,12 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status_code();
         let mut response = (status, axum::Json(self.body())).into_response();
-        if let AppError::TooManyRequests(seconds) = self {
+        let retry_after = match self {
+            AppError::TooManyRequests(seconds) => Some(seconds),
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(2),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from(seconds),
@@ -214,5 +219,50 @@ impl From<axum::extract::multipart::MultipartError> for AppError {
         } else {
             AppError::BadRequest(format!("The upload is not valid: {}", error.body_text()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What no error message may show a caller.
+    const DETAILS: [&str; 6] = ["SELECT", "relation", "sqlx", "postgres", "/var/", ".rs"];
+
+    #[test]
+    fn internal_errors_reveal_no_detail() {
+        let errors = [
+            AppError::Database(sqlx::Error::Protocol(
+                "SELECT * FROM orders: relation \"orders\" does not exist (postgres)".to_owned(),
+            )),
+            AppError::Database(sqlx::Error::PoolTimedOut),
+            AppError::Database(sqlx::Error::Io(std::io::Error::other(
+                "connect to /var/run/postgresql/.s.PGSQL.5432 (sqlx)",
+            ))),
+            AppError::Internal("reading /var/lib/portal/files/abc at storage.rs:40".to_owned()),
+        ];
+        for error in errors {
+            let status = error.status_code();
+            let body = serde_json::to_string(&error.body()).unwrap();
+            assert!(status.is_server_error(), "{error:?}");
+            for detail in DETAILS {
+                assert!(!body.contains(detail), "{body} reveals {detail}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unreachable_database_is_503() {
+        for error in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        ] {
+            let error = AppError::Database(error);
+            assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(error.code(), "unavailable");
+        }
+        let other = AppError::Database(sqlx::Error::RowNotFound);
+        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

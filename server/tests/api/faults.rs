@@ -1,4 +1,6 @@
-//! Faults: the database going away and coming back.
+//! Faults: the database going away and coming back. The first request to
+//! meet the outage waits for the pool (3 s); the ones after it are turned
+//! away at once for a moment (`outage.rs`).
 
 use crate::helpers::*;
 use reqwest::StatusCode;
@@ -115,6 +117,7 @@ async fn database_outage_answers_503_fast_and_recovers_by_itself() {
             .await
             .expect("an answer while the database is down");
         let elapsed = started.elapsed();
+        assert!(response.headers().contains_key("retry-after"), "{path}");
         let (status, body) = json_of(response).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}: {body}");
         assert_eq!(error_code(&body), "unavailable");
