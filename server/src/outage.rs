@@ -17,7 +17,7 @@ const PAUSE_MS: i64 = 2_000;
 /// Until when requests are turned away (unix milliseconds).
 #[derive(Clone, Debug, Default)]
 pub struct OutageBreaker {
-    closed_until_ms: Arc<AtomicI64>,
+    refusing_until_ms: Arc<AtomicI64>,
 }
 
 /// Middleware: see the module documentation. The browser bundle needs no
@@ -30,13 +30,13 @@ pub async fn fail_fast_during_outage(
     if request.uri().path().starts_with("/pkg/") {
         return next.run(request).await;
     }
-    if breaker.closed_until_ms.load(Ordering::Relaxed) > now_ms() {
+    if breaker.refusing_until_ms.load(Ordering::Relaxed) > now_ms() {
         return AppError::Unavailable.into_response();
     }
     let response = next.run(request).await;
     if response.status() == StatusCode::SERVICE_UNAVAILABLE {
         breaker
-            .closed_until_ms
+            .refusing_until_ms
             .store(now_ms() + PAUSE_MS, Ordering::Relaxed);
     }
     response

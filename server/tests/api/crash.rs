@@ -39,7 +39,11 @@ fn free_port() -> u16 {
 async fn wait_until_serving(base: &str) {
     let started = Instant::now();
     loop {
-        if let Ok(response) = reqwest::get(format!("{base}/ordering/api/me")).await
+        let probe = reqwest::Client::new()
+            .get(format!("{base}/ordering/api/me"))
+            .timeout(Duration::from_secs(5))
+            .send();
+        if let Ok(response) = probe.await
             && response.status() == StatusCode::UNAUTHORIZED
         {
             return;
@@ -55,6 +59,7 @@ async fn wait_until_serving(base: &str) {
 async fn signed_in(base: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .expect("client");
     let response = client

@@ -9,6 +9,12 @@ use std::sync::OnceLock;
 
 pub const PASSWORD: &str = "demo-password";
 
+/// A request the server does not answer in this time fails its test
+/// instead of hanging the run.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Every status as the wire names it, written out so that the tests do not
 /// lean on the rules module they check.
 pub const STATUSES: [&str; 11] = [
@@ -167,7 +173,9 @@ impl Drop for TestApp {
                     .build()
                     .expect("runtime")
                     .block_on(async move {
-                        pool.close().await;
+                        // A connection a test left checked out would make
+                        // `close` wait forever; the drop below forces it.
+                        let _ = tokio::time::timeout(CLOSE_TIMEOUT, pool.close()).await;
                         drop_postgres_database(&name).await;
                     });
             })
@@ -189,6 +197,7 @@ impl TestApp {
     pub fn anonymous(&self) -> Client {
         Client::builder()
             .cookie_store(true)
+            .timeout(REQUEST_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client")
