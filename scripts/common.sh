@@ -9,3 +9,26 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ordering-portal/target}
 # gigabytes of disk.
 export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 log() { printf '==> %s\n' "$*" >&2; }
+
+# Cargo knows the portal's own crates by name and version, not by checkout,
+# and checks their freshness against the source paths of the build that
+# made them: after a build from another checkout (a CI clone, say) it would
+# take them as fresh and reuse binaries made from other sources. So when
+# the checkout using the shared build directory changes, those crates are
+# rebuilt; compiled dependencies are kept.
+claim_build_dir() {
+  local stamp="$CARGO_TARGET_DIR/.checkout"
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$ROOT" ]; then
+    return
+  fi
+  if [ -d "$CARGO_TARGET_DIR" ]; then
+    log "the build directory was last used by another checkout: rebuilding the portal's own crates"
+    for profile in dev release; do
+      cargo clean --quiet --profile "$profile" -p app -p server -p frontend
+    done
+    cargo clean --quiet --target-dir "$CARGO_TARGET_DIR/front" --target wasm32-unknown-unknown \
+      --profile wasm-release -p app -p frontend
+  fi
+  mkdir -p "$CARGO_TARGET_DIR"
+  printf '%s\n' "$ROOT" >"$stamp"
+}

@@ -2,8 +2,8 @@
 //! signed-in user, calls one service function and maps its error.
 
 use crate::model::{
-    AdminUser, BatchResult, CompanyInfo, Counts, FilterOptions, Me, Note, Notifications, Order,
-    OrderDetail, OrderPage, OrderQuery,
+    AdminUser, BatchResult, CompanyInfo, Counts, FilterOptions, Me, NewOrder, Note, Notifications,
+    Order, OrderDetail, OrderPage, OrderQuery, PlacedOrders,
 };
 use crate::rules::{Group, Status};
 use leptos::prelude::*;
@@ -357,6 +357,16 @@ pub async fn admin_update_user(
 }
 
 /// Moves several orders as FTS staff, with a result per order.
+#[server(endpoint = "place-orders", input = leptos::server_fn::codec::Json)]
+pub async fn place_orders(orders: Vec<NewOrder>) -> Result<PlacedOrders, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::placement;
+    let (state, user) = context::user().await?;
+    placement::place(&state.db, &user, &orders)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
 #[server(endpoint = "transition-orders")]
 pub async fn transition_orders(
     ids: Vec<i64>,

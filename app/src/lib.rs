@@ -17,7 +17,9 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
-use pages::{AdminPage, LoginPage, NotFound, NotificationsPage, OrderPage, OrdersPage};
+use pages::{
+    AdminPage, LoginPage, NewOrderPage, NotFound, NotificationsPage, OrderPage, OrdersPage,
+};
 use rules::View;
 
 /// The HTML document around the application.
@@ -55,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/resubmitted") view=|| view! { <OrdersPage view=View::Resubmitted/> }/>
                     <Route path=path!("/orders/completed") view=|| view! { <OrdersPage view=View::Completed/> }/>
                     <Route path=path!("/orders/cancelled") view=|| view! { <OrdersPage view=View::Cancelled/> }/>
+                    <Route path=path!("/orders/new") view=NewOrderPage/>
                     <Route path=path!("/order/:id") view=OrderPage/>
                     <Route path=path!("/notifications") view=NotificationsPage/>
                     <Route path=path!("/admin") view=AdminPage/>

@@ -169,6 +169,21 @@ pub struct OrderPage {
     pub next_cursor: Option<String>,
 }
 
+/// One order to place: what is ordered, and what it is about (a property,
+/// a party, a file reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrder {
+    pub product_id: i64,
+    pub title: String,
+}
+
+/// Orders placed together, in the order they were given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlacedOrders {
+    pub orders: Vec<Order>,
+}
+
 /// The sidebar badges.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {

@@ -233,7 +233,7 @@ fn is_private_page(request: &Request) -> bool {
 /// Sends anonymous visitors of private pages to `/login`, and signed-in
 /// visitors of `/login` to their orders. A page about something the user
 /// may not see (another tenant's order, administration for anyone but
-/// administrators) renders its "not found" view with status 404, decided
+/// administrators, placing orders for staff) renders its "not found" view with status 404, decided
 /// here because a streamed page has sent its status before its data loads.
 async fn page_access(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let private = is_private_page(&request);
@@ -263,6 +263,9 @@ async fn page_access(State(state): State<AppState>, request: Request, next: Next
 async fn hidden_from(state: &AppState, user: &CurrentUser, path: &str) -> AppResult<bool> {
     if path == "/admin" {
         return Ok(!user.can(Permission::AdminCompanies));
+    }
+    if path == "/orders/new" {
+        return Ok(!user.can(Permission::OrdersCreate));
     }
     let Some(id) = path.strip_prefix("/order/") else {
         return Ok(false);

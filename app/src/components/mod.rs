@@ -80,6 +80,9 @@ pub fn Shell() -> impl IntoView {
                 </ActionForm>
             </header>
             <nav class="sidebar" aria-label="Order views">
+                <WithPermission permission=Permission::OrdersCreate>
+                    <A href="/orders/new" attr:class="button primary new-order-link">"New order"</A>
+                </WithPermission>
                 <ul>
                     {View::ALL.into_iter().map(|view| view! { <SidebarLink view counts/> }).collect_view()}
                 </ul>

@@ -1,4 +1,4 @@
-use super::{action_error, error_message};
+use super::{HiddenPage, action_error, error_message};
 use crate::api::{
     admin_companies, admin_create_company, admin_create_user, admin_update_company,
     admin_update_user, admin_users,
@@ -16,13 +16,7 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <WithPermission
             permission=Permission::AdminCompanies
-            fallback=|| view! {
-                <Title text="Not found"/>
-                <section class="panel">
-                    <h1>"Page not found"</h1>
-                    <p><a href="/orders">"Back to your orders"</a></p>
-                </section>
-            }
+            fallback=HiddenPage
         >
             <Administration/>
         </WithPermission>

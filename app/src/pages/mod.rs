@@ -2,12 +2,14 @@
 
 mod admin;
 mod login;
+mod new_order;
 mod notifications;
 mod order;
 mod orders;
 
 pub use admin::AdminPage;
 pub use login::LoginPage;
+pub use new_order::NewOrderPage;
 pub use notifications::NotificationsPage;
 pub use order::OrderPage;
 pub use orders::OrdersPage;
@@ -38,17 +40,28 @@ where
     }
 }
 
+/// What a page that does not exist, or is not the user's, says.
+fn not_found_message() -> impl IntoView {
+    view! {
+        <Title text="Not found"/>
+        <h1>"Page not found"</h1>
+        <p><a href="/orders">"Back to your orders"</a></p>
+    }
+}
+
+/// Inside the frame: the page of something the user may not see. The
+/// server has already answered it with 404.
+#[component]
+pub fn HiddenPage() -> impl IntoView {
+    view! { <section class="panel">{not_found_message()}</section> }
+}
+
+/// A path no page has.
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
-    view! {
-        <Title text="Not found"/>
-        <main class="standalone">
-            <h1>"Page not found"</h1>
-            <p><a href="/orders">"Back to your orders"</a></p>
-        </main>
-    }
+    view! { <main class="standalone">{not_found_message()}</main> }
 }

@@ -1,12 +1,12 @@
-//! Reading orders over JSON.
+//! Orders over JSON: lists, counts, the detail, notes, and placing new ones.
 
 use super::table::Routes;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use app::model::{Counts, Note, OrderDetail, OrderPage, OrderQuery};
+use app::model::{Counts, NewOrder, Note, OrderDetail, OrderPage, OrderQuery, PlacedOrders};
 use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
 use app::server::services::actions::NoteText;
-use app::server::services::{notes, orders};
+use app::server::services::{notes, orders, placement};
 use app::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -16,6 +16,7 @@ use serde::Deserialize;
 pub fn router() -> Routes {
     Routes::new()
         .get("/orders", list)
+        .post("/orders", place)
         .get("/orders/counts", counts)
         .get("/orders/{id}", detail)
         .get("/orders/{id}/notes", list_notes)
@@ -50,6 +51,24 @@ pub async fn add_note(
     let body = NoteText::parse(&note.body)?;
     let note = notes::add(&state.db, &user, id, &body, note.internal).await?;
     Ok((StatusCode::CREATED, Json(note)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrders {
+    orders: Vec<NewOrder>,
+}
+
+/// `POST /ordering/api/orders` `{orders: [{product_id, title}]}`: places
+/// the orders for the caller's company, several together as one group.
+/// Answers 201 with `{orders}`, each unprocessed.
+pub async fn place(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<PlaceOrders>,
+) -> AppResult<(StatusCode, Json<PlacedOrders>)> {
+    let placed = placement::place(&state.db, &user, &body.orders).await?;
+    Ok((StatusCode::CREATED, Json(placed)))
 }
 
 /// `GET /ordering/api/orders?view=&status=&q=&cursor=&limit=`: one page of

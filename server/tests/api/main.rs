@@ -16,6 +16,7 @@ mod idempotency;
 mod mail;
 mod notes;
 mod orders;
+mod placement;
 mod races;
 mod routes;
 mod staff;

@@ -184,6 +184,13 @@ fn table() -> Vec<Probe> {
         ),
         probe(
             "GET",
+            "/orders/new",
+            Body::None,
+            Nothing,
+            [303, 200, 200, 200, 404, 404],
+        ),
+        probe(
+            "GET",
             "/admin",
             Body::None,
             Nothing,
@@ -262,6 +269,20 @@ fn table() -> Vec<Probe> {
             Body::Json(r#"{"body": "From {caller}"}"#),
             pending,
             [401, 404, 404, 201, 201, 201],
+        ),
+        probe(
+            "POST",
+            "/ordering/api/orders",
+            Body::Json(r#"{"orders": [{"product_id": 1, "title": "From {caller}"}]}"#),
+            Nothing,
+            [401, 201, 201, 201, 403, 403],
+        ),
+        probe(
+            "POST",
+            "/api/place-orders",
+            Body::Json(r#"{"orders": [{"product_id": 1, "title": "Fn {caller}"}]}"#),
+            Nothing,
+            [401, 200, 200, 200, 403, 403],
         ),
         probe(
             "POST",

@@ -8,3 +8,4 @@ pub mod idempotency;
 pub mod notes;
 pub mod notifications;
 pub mod orders;
+pub mod placement;
