@@ -59,3 +59,27 @@ test("staff do not place orders", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
+
+test("a long list loads more orders on demand", async ({ page }) => {
+  await signIn(page, "ava@acme.test");
+  // Thirty orders, placed through the API in two batches (at most 20 each).
+  for (const batch of [0, 1]) {
+    const orders = Array.from({ length: 15 }, (_, index) => ({
+      product_id: 1,
+      title: `Bulk parcel ${String(batch * 15 + index + 1).padStart(2, "0")}`,
+    }));
+    const response = await page.request.post("/ordering/api/orders", { data: { orders } });
+    expect(response.status()).toBe(201);
+  }
+  await page.goto("/orders");
+  await waitForHydration(page);
+  await page.getByLabel("Search orders by number or title").fill("Bulk parcel");
+  const cards = page.getByTestId("order-card");
+  await expect(cards).toHaveCount(25);
+  // Newest first: the oldest orders come with the second page.
+  await expect(cards.filter({ hasText: "Bulk parcel 01" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Load more" }).click();
+  await expect(cards).toHaveCount(30);
+  await expect(cards.filter({ hasText: "Bulk parcel 01" })).toHaveCount(1);
+  await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+});

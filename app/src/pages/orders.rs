@@ -110,9 +110,23 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                             if page.orders.is_empty() {
                                 view! { <p class="empty" data-testid="empty">"No orders here."</p> }.into_any()
                             } else {
+                                // The button belongs to the loaded list: rendered
+                                // with it, the server's HTML and the hydrating
+                                // browser agree on whether it is there.
                                 view! {
                                     <OrderList orders=page.orders on_change=refresh on_batch/>
                                     <OrderList orders=Vec::new() extra=more on_change=refresh on_batch/>
+                                    <Show when=move || next_cursor.get().is_some()>
+                                        <button type="button" class="button secondary load-more"
+                                            disabled=move || load_more.pending().get()
+                                            on:click=move |_| {
+                                                if let Some(cursor) = next_cursor.get_untracked() {
+                                                    load_more.dispatch(cursor);
+                                                }
+                                            }>
+                                            "Load more"
+                                        </button>
+                                    </Show>
                                 }.into_any()
                             }
                         }
@@ -122,16 +136,6 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <Show when=move || next_cursor.get().is_some()>
-                <button type="button" class="button secondary load-more" disabled=move || load_more.pending().get()
-                    on:click=move |_| {
-                        if let Some(cursor) = next_cursor.get_untracked() {
-                            load_more.dispatch(cursor);
-                        }
-                    }>
-                    "Load more"
-                </button>
-            </Show>
         </section>
     }
 }
