@@ -347,11 +347,17 @@ pub async fn admin_update_user(
     id: i64,
     group: Option<Group>,
     disabled: Option<bool>,
+    password: Option<String>,
 ) -> Result<AdminUser, ServerFnError> {
     use crate::server::error::AppError;
     use crate::server::services::admin::{self, UserChange};
     let (state, user) = context::user().await?;
-    admin::update_user(&state.db, &user, id, &UserChange { group, disabled })
+    let change = UserChange {
+        group,
+        disabled,
+        password,
+    };
+    admin::update_user(&state.db, &user, id, &change)
         .await
         .map_err(AppError::into_server_fn_error)
 }

@@ -50,3 +50,24 @@ test("administration does not exist for anyone else", async ({ page }) => {
   await page.getByRole("link", { name: "Back to your orders" }).click();
   await expect(page).toHaveURL(/\/orders$/);
 });
+
+test("an administrator sets a new password for a user who forgot theirs", async ({ browser }) => {
+  const root = await session(browser, "root@fts.test");
+  const cleo = await session(browser, "cleo@birch.test");
+  await root.goto("/admin");
+  await waitForHydration(root);
+  const form = root.getByRole("form", { name: "Set the password of cleo@birch.test" });
+  const field = form.getByLabel("New password for cleo@birch.test");
+  await field.fill("cleo's new passphrase");
+  await form.getByRole("button", { name: "Set password" }).click();
+  await expect(form.getByRole("status")).toHaveText("Password set.");
+  await expect(field).toHaveValue("");
+  // Her open session has ended; the new password signs her in.
+  await cleo.goto("/orders");
+  await expect(cleo).toHaveURL(/\/login$/);
+  await waitForHydration(cleo);
+  await cleo.getByLabel("E-mail").fill("cleo@birch.test");
+  await cleo.getByLabel("Password").fill("cleo's new passphrase");
+  await cleo.getByRole("button", { name: "Sign in" }).click();
+  await expect(cleo).toHaveURL(/\/orders$/);
+});

@@ -110,11 +110,21 @@ fn CompanyRow(company: CompanyInfo, changed: Callback<()>) -> impl IntoView {
 fn UserRow(user: AdminUser, changed: Callback<()>) -> impl IntoView {
     let id = user.id;
     let update = Action::new(move |(group, disabled): &(Option<Group>, Option<bool>)| {
-        admin_update_user(id, *group, *disabled)
+        admin_update_user(id, *group, *disabled, None)
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = update.value().get() {
             changed.run(());
+        }
+    });
+    let password = RwSignal::new(String::new());
+    let set_password = Action::new(move |password: &String| {
+        admin_update_user(id, None, None, Some(password.clone()))
+    });
+    let password_set = move || matches!(set_password.value().get(), Some(Ok(_)));
+    Effect::new(move |_| {
+        if password_set() {
+            password.set(String::new());
         }
     });
     let staff = user.group.is_staff();
@@ -145,6 +155,23 @@ fn UserRow(user: AdminUser, changed: Callback<()>) -> impl IntoView {
                     {if disabled { format!("Enable {}", user.email) } else { format!("Disable {}", user.email) }}
                 </button>
                 {action_error(update)}
+                <form class="inline-form set-password" aria-label=format!("Set the password of {}", user.email)
+                    on:submit=move |event| {
+                        event.prevent_default();
+                        set_password.dispatch(password.get_untracked());
+                    }>
+                    <input type="password" autocomplete="new-password" minlength="8" required
+                        aria-label=format!("New password for {}", user.email)
+                        prop:value=password
+                        on:input=move |event| password.set(event_target_value(&event))/>
+                    <button type="submit" class="button secondary" disabled=move || set_password.pending().get()>
+                        "Set password"
+                    </button>
+                    <Show when=password_set>
+                        <span class="muted" role="status">"Password set."</span>
+                    </Show>
+                    {action_error(set_password)}
+                </form>
             </td>
         </tr>
     }

@@ -187,6 +187,63 @@ on_both_databases!(
     }
 );
 
+on_both_databases!(
+    administrators_set_a_new_password_and_end_the_sessions,
+    async |app: TestApp| {
+        let root = app.login("root@fts.test").await;
+        let ben = app.login("ben@acme.test").await;
+        let ben_id = app
+            .count("SELECT id FROM users WHERE email = $1", "ben@acme.test")
+            .await;
+        let path = format!("/ordering/api/admin/users/{ben_id}");
+
+        // Too short, or asked by someone who is not an administrator: no change.
+        let (status, body) = app
+            .patch_json(&root, &path, json!({"password": "short"}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let ava = app.login("ava@acme.test").await;
+        let (status, _) = app
+            .patch_json(&ava, &path, json!({"password": "ava chose this"}))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get_json(&ben, "/ordering/api/me").await.0,
+            StatusCode::OK
+        );
+
+        let (status, body) = app
+            .patch_json(&root, &path, json!({"password": "a brand new passphrase"}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("password").is_none() && body.get("password_hash").is_none());
+        // Ben's session ended; the old password is gone, the new one works.
+        assert_eq!(
+            app.get_json(&ben, "/ordering/api/me").await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        let old = app
+            .sign_in(
+                &app.anonymous(),
+                json!({"email": "ben@acme.test", "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+        let new = app
+            .sign_in(
+                &app.anonymous(),
+                json!({"email": "ben@acme.test", "password": "a brand new passphrase"}),
+            )
+            .await;
+        assert_eq!(new.status(), StatusCode::OK);
+        // The administrator's own session is untouched.
+        assert_eq!(
+            app.get_json(&root, "/ordering/api/me").await.0,
+            StatusCode::OK
+        );
+    }
+);
+
 #[test]
 fn create_user_makes_the_first_administrator() {
     use std::io::Write;

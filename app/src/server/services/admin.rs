@@ -287,10 +287,13 @@ pub async fn insert_user(db: &Db, new: &NewUser) -> AppResult<AdminUser> {
 pub struct UserChange {
     pub group: Option<Group>,
     pub disabled: Option<bool>,
+    /// A new password, for a user who forgot theirs.
+    pub password: Option<String>,
 }
 
-/// Changes a user's group or disables them; a disabled user's sessions end
-/// at once.
+/// Changes a user's group, disables them or sets a new password. A disabled
+/// user's sessions end at once, and so do those of a user whose password an
+/// administrator replaced (except the administrator's own).
 pub async fn update_user(
     db: &Db,
     user: &CurrentUser,
@@ -303,6 +306,14 @@ pub async fn update_user(
             "Administrators cannot disable themselves or change their own group.".to_owned(),
         ));
     }
+    // Hashing is slow: done before the write transaction starts.
+    let password_hash = match &change.password {
+        Some(password) => {
+            check_password(password)?;
+            Some(hash_password(password).await?)
+        }
+        None => None,
+    };
     let mut tx = db::begin_write(db).await?;
     let row = sqlx::query(&format!("{USER_COLUMNS} WHERE u.id = $1"))
         .bind(user_id)
@@ -310,6 +321,19 @@ pub async fn update_user(
         .await?
         .ok_or(AppError::NotFound)?;
     let current = user_from_row(&row)?;
+    if let Some(password_hash) = password_hash {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if user_id != user.id {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
     if let Some(group) = change.group {
         check_membership(group, current.company.as_ref().map(|company| company.id))?;
         sqlx::query("UPDATE users SET group_code = $1 WHERE id = $2")
