@@ -290,6 +290,7 @@ pub async fn admin_create_company(
 #[server(endpoint = "admin-update-company")]
 pub async fn admin_update_company(
     id: i64,
+    name: Option<String>,
     has_account: Option<bool>,
     enable_cancel_order: Option<bool>,
 ) -> Result<CompanyInfo, ServerFnError> {
@@ -297,7 +298,7 @@ pub async fn admin_update_company(
     use crate::server::services::admin::{self, CompanyChange};
     let (state, user) = context::user().await?;
     let change = CompanyChange {
-        name: None,
+        name,
         has_account,
         enable_cancel_order,
     };

@@ -71,3 +71,22 @@ test("an administrator sets a new password for a user who forgot theirs", async 
   await cleo.getByRole("button", { name: "Sign in" }).click();
   await expect(cleo).toHaveURL(/\/orders$/);
 });
+
+test("an administrator renames a company and its customers see the new name", async ({ browser }) => {
+  const root = await session(browser, "root@fts.test");
+  const ava = await session(browser, "ava@acme.test");
+  await expect(ava.getByTestId("who")).toContainText("Acme Title");
+  await root.goto("/admin");
+  await waitForHydration(root);
+  const rename = root.getByRole("form", { name: "Rename Acme Title" });
+  await rename.getByLabel("Name of Acme Title").fill("Acme Title & Escrow");
+  await rename.getByRole("button", { name: "Rename" }).click();
+  await expect(root.getByRole("form", { name: "Rename Acme Title & Escrow" })).toBeVisible();
+  // A name another company has is refused.
+  const again = root.getByRole("form", { name: "Rename Acme Title & Escrow" });
+  await again.getByLabel("Name of Acme Title & Escrow").fill("Birch Legal");
+  await again.getByRole("button", { name: "Rename" }).click();
+  await expect(root.getByRole("alert").first()).toContainText("Birch Legal");
+  await ava.reload();
+  await expect(ava.getByTestId("who")).toContainText("Acme Title & Escrow");
+});

@@ -80,11 +80,24 @@ fn error_view(error: &ServerFnError) -> AnyView {
     view! { <p class="error" role="alert">{error_message(error)}</p> }.into_any()
 }
 
+/// One change to a company, as the row's controls make it.
+#[derive(Debug, Clone, Default)]
+struct CompanyEdit {
+    name: Option<String>,
+    has_account: Option<bool>,
+    enable_cancel_order: Option<bool>,
+}
+
 #[component]
 fn CompanyRow(company: CompanyInfo, changed: Callback<()>) -> impl IntoView {
     let id = company.id;
-    let update = Action::new(move |(account, cancel): &(Option<bool>, Option<bool>)| {
-        admin_update_company(id, *account, *cancel)
+    let update = Action::new(move |change: &CompanyEdit| {
+        admin_update_company(
+            id,
+            change.name.clone(),
+            change.has_account,
+            change.enable_cancel_order,
+        )
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = update.value().get() {
@@ -92,15 +105,29 @@ fn CompanyRow(company: CompanyInfo, changed: Callback<()>) -> impl IntoView {
         }
     });
     let name = company.name.clone();
+    let new_name = RwSignal::new(company.name.clone());
     view! {
         <tr>
-            <th scope="row">{company.name.clone()}</th>
+            <th scope="row">
+                <form class="rename" aria-label=format!("Rename {name}") on:submit=move |event| {
+                    event.prevent_default();
+                    update.dispatch(CompanyEdit { name: Some(new_name.get_untracked()), ..CompanyEdit::default() });
+                }>
+                    <input required maxlength="200" aria-label=format!("Name of {name}")
+                        prop:value=new_name on:input=move |event| new_name.set(event_target_value(&event))/>
+                    <button type="submit" class="button secondary">"Rename"</button>
+                </form>
+            </th>
             <td><input type="checkbox" prop:checked=company.has_account
                 aria-label=format!("Account billing for {name}")
-                on:change=move |event| { update.dispatch((Some(event_target_checked(&event)), None)); }/></td>
+                on:change=move |event| {
+                    update.dispatch(CompanyEdit { has_account: Some(event_target_checked(&event)), ..CompanyEdit::default() });
+                }/></td>
             <td><input type="checkbox" prop:checked=company.enable_cancel_order
                 aria-label=format!("Customers of {} may cancel", company.name)
-                on:change=move |event| { update.dispatch((None, Some(event_target_checked(&event)))); }/>
+                on:change=move |event| {
+                    update.dispatch(CompanyEdit { enable_cancel_order: Some(event_target_checked(&event)), ..CompanyEdit::default() });
+                }/>
                 {action_error(update)}</td>
         </tr>
     }
