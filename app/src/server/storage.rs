@@ -78,6 +78,19 @@ impl Storage {
         hex::encode(bytes)
     }
 
+    /// Whether a file's name is one this storage gives: a key, or a key
+    /// with the `#<n>` suffix of a write in progress. Anything else in the
+    /// directory is not ours to remove.
+    pub fn is_stored_name(name: &str) -> bool {
+        let (key, suffix) = name.split_once('#').unwrap_or((name, "0"));
+        key.len() == 32
+            && key
+                .bytes()
+                .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+            && !suffix.is_empty()
+            && suffix.bytes().all(|byte| byte.is_ascii_digit())
+    }
+
     pub async fn put(&self, key: &str, contents: Bytes) -> AppResult<()> {
         self.store
             .put(&Path::from(key), PutPayload::from_bytes(contents))
@@ -108,5 +121,28 @@ impl Storage {
             .bytes()
             .await
             .map_err(|error| AppError::Internal(format!("reading {key}: {error}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Storage;
+
+    #[test]
+    fn only_names_the_storage_gives_are_its_own() {
+        let key = Storage::new_key();
+        assert!(Storage::is_stored_name(&key));
+        assert!(Storage::is_stored_name(&format!("{key}#12")));
+        for other in [
+            "notes.txt",
+            ".bashrc",
+            &key[..31],
+            &key.to_uppercase(),
+            &format!("{key}#"),
+            &format!("{key}#x"),
+            &format!("{key}.pdf"),
+        ] {
+            assert!(!Storage::is_stored_name(other), "{other}");
+        }
     }
 }

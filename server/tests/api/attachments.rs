@@ -296,3 +296,35 @@ on_both_databases!(
         );
     }
 );
+
+on_both_databases!(
+    the_clean_up_leaves_a_wrong_files_dir_and_foreign_files_alone,
+    async |app: TestApp| {
+        use app::server::services::attachments::{Reconciled, reconcile};
+        use app::server::storage::Storage;
+        let rows = attachment_count(&app).await;
+        assert!(rows > 0);
+        // FILES_DIR pointing at the wrong directory: none of the recorded
+        // files is there, so nothing is removed, and no stranger's file.
+        let wrong = tempfile::tempdir().unwrap();
+        std::fs::write(wrong.path().join("notes.txt"), b"mine").unwrap();
+        let storage = Storage::local(wrong.path()).unwrap();
+        let removed = reconcile(&app.state.db, &storage, 0).await.unwrap();
+        assert_eq!(removed, Reconciled::default());
+        assert_eq!(attachment_count(&app).await, rows);
+        assert!(wrong.path().join("notes.txt").exists());
+        // In the right directory, a file not named like a stored file stays
+        // too, while a stored-looking orphan goes.
+        let files = app.state.storage.files().await.unwrap().len();
+        let dir = app.files_dir();
+        std::fs::write(dir.join("README"), b"keep").unwrap();
+        std::fs::write(dir.join("0123456789abcdef0123456789abcdef"), b"orphan").unwrap();
+        let removed = reconcile(&app.state.db, &app.state.storage, 0)
+            .await
+            .unwrap();
+        assert_eq!(removed, Reconciled { files: 1, rows: 0 });
+        assert!(dir.join("README").exists());
+        assert_eq!(app.state.storage.files().await.unwrap().len(), files + 1);
+        assert_eq!(attachment_count(&app).await, rows);
+    }
+);

@@ -5,6 +5,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use server::config::Config;
 use server::startup::Application;
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 pub const PASSWORD: &str = "demo-password";
@@ -346,9 +347,14 @@ impl TestApp {
         .await
     }
 
+    /// The upload directory.
+    pub fn files_dir(&self) -> PathBuf {
+        self._dir.path().join("files")
+    }
+
     /// Files in the upload directory.
     pub fn stored_files(&self) -> usize {
-        std::fs::read_dir(self._dir.path().join("files"))
+        std::fs::read_dir(self.files_dir())
             .map(|dir| dir.count())
             .unwrap_or(0)
     }

@@ -9,10 +9,11 @@ use crate::server::error::{AppError, AppResult};
 use crate::server::services::actions::record_event;
 use crate::server::services::orders;
 use crate::server::sql::Sql;
-use crate::server::storage::Storage;
+use crate::server::storage::{Storage, StoredFile};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::collections::HashSet;
 
 /// The most files one upload request may carry.
 pub const MAX_FILES: usize = 20;
@@ -250,31 +251,52 @@ pub struct Reconciled {
 /// partial write) is removed once older than `grace_ms`, which spares
 /// uploads still in progress; a row whose file is gone is removed at once,
 /// since rows are only written after their files.
+///
+/// Only files named as the storage names them are ever touched, and when
+/// not one recorded file is found the directory is taken to be the wrong
+/// one (a mistaken `FILES_DIR`): nothing is removed then.
 pub async fn reconcile(db: &Db, storage: &Storage, grace_ms: i64) -> AppResult<Reconciled> {
-    let files = storage.files().await?;
-    let rows = sqlx::query("SELECT id, storage_key FROM attachments")
+    let files: Vec<StoredFile> = storage
+        .files()
+        .await?
+        .into_iter()
+        .filter(|file| Storage::is_stored_name(&file.name))
+        .collect();
+    let mut keys = Vec::new();
+    for row in sqlx::query("SELECT id, storage_key FROM attachments")
         .fetch_all(db)
-        .await?;
-    let mut known = std::collections::HashSet::with_capacity(rows.len());
-    let mut reconciled = Reconciled::default();
-    let present: std::collections::HashSet<&str> =
-        files.iter().map(|file| file.name.as_str()).collect();
-    for row in &rows {
-        let key: String = row.try_get("storage_key")?;
-        if !present.contains(key.as_str()) {
-            let id: i64 = row.try_get("id")?;
-            tracing::warn!(id, %key, "removing an attachment whose file is missing");
-            sqlx::query("DELETE FROM attachments WHERE id = $1")
-                .bind(id)
-                .execute(db)
-                .await?;
-            reconciled.rows += 1;
-        }
-        known.insert(key);
+        .await?
+    {
+        keys.push((
+            row.try_get::<i64, _>("id")?,
+            row.try_get::<String, _>("storage_key")?,
+        ));
     }
+    let present: HashSet<&str> = files.iter().map(|file| file.name.as_str()).collect();
+    let missing: Vec<&(i64, String)> = keys
+        .iter()
+        .filter(|(_, key)| !present.contains(key.as_str()))
+        .collect();
+    if !keys.is_empty() && missing.len() == keys.len() {
+        tracing::error!(
+            rows = keys.len(),
+            "no attachment's file is in the storage directory: is FILES_DIR right? Nothing removed"
+        );
+        return Ok(Reconciled::default());
+    }
+    let mut reconciled = Reconciled::default();
+    for (id, key) in missing {
+        tracing::warn!(id, %key, "removing an attachment whose file is missing");
+        sqlx::query("DELETE FROM attachments WHERE id = $1")
+            .bind(id)
+            .execute(db)
+            .await?;
+        reconciled.rows += 1;
+    }
+    let known: HashSet<&str> = keys.iter().map(|(_, key)| key.as_str()).collect();
     let cutoff = now_ms() - grace_ms;
-    for file in files {
-        if !known.contains(&file.name) && file.modified_ms <= cutoff {
+    for file in &files {
+        if !known.contains(file.name.as_str()) && file.modified_ms <= cutoff {
             tracing::warn!(name = %file.name, "removing a file no attachment names");
             storage.remove_file(&file.name).await?;
             reconciled.files += 1;
