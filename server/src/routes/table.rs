@@ -79,7 +79,7 @@ impl Routes {
         self
     }
 
-    /// The router, with `fallback` for paths it does not serve.
+    /// The router itself, for merging into the application.
     pub fn into_router(self) -> Router<AppState> {
         self.router
     }
