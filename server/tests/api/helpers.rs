@@ -308,6 +308,16 @@ impl TestApp {
             .expect("set status");
     }
 
+    /// The single number a query without parameters answers.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql)
+            .fetch_one(&self.state.db)
+            .await
+            .expect(sql)
+            .get::<i64, _>(0)
+    }
+
     /// The single number a counting query answers.
     pub async fn count(&self, sql: &str, number: &str) -> i64 {
         use sqlx::Row;

@@ -7,21 +7,12 @@ use serde_json::{Value, json};
 
 const PLACE: &str = "/ordering/api/orders";
 
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    use sqlx::Row;
-    sqlx::query(sql)
-        .fetch_one(&app.state.db)
-        .await
-        .expect(sql)
-        .get(0)
-}
-
 async fn order_count(app: &TestApp) -> i64 {
-    scalar(app, "SELECT COUNT(*) FROM orders").await
+    app.scalar("SELECT COUNT(*) FROM orders").await
 }
 
 async fn product_id(app: &TestApp) -> i64 {
-    scalar(app, "SELECT MIN(id) FROM products").await
+    app.scalar("SELECT MIN(id) FROM products").await
 }
 
 on_both_databases!(

@@ -45,11 +45,8 @@ async fn status_changes_since(app: &TestApp, order_id: i64, after: i64) -> Vec<(
 }
 
 async fn last_event_id(app: &TestApp) -> i64 {
-    sqlx::query("SELECT COALESCE(MAX(id), 0) FROM order_events")
-        .fetch_one(&app.state.db)
+    app.scalar("SELECT COALESCE(MAX(id), 0) FROM order_events")
         .await
-        .expect("events")
-        .get(0)
 }
 
 /// Puts a demo order back to pending without its refund, and returns the
@@ -66,12 +63,8 @@ async fn reset_to_pending(app: &TestApp, number: &str) -> i64 {
 }
 
 async fn user_id(app: &TestApp, email: &str) -> i64 {
-    sqlx::query("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.state.db)
+    app.count("SELECT id FROM users WHERE email = $1", email)
         .await
-        .expect("user")
-        .get(0)
 }
 
 on_both_databases!(

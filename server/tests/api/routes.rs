@@ -7,7 +7,6 @@ use crate::on_both_databases;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use server::routes::table::RouteEntry;
-use sqlx::Row;
 use std::collections::BTreeSet;
 
 /// The kinds of caller, in the column order of the table.
@@ -577,32 +576,28 @@ struct Targets {
     user: i64,
 }
 
-async fn first_id(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query(sql)
-        .fetch_one(&app.state.db)
-        .await
-        .expect(sql)
-        .get(0)
-}
-
 impl Targets {
     async fn of(app: &TestApp) -> Targets {
         Targets {
             order: app.order_id("ORD-1001").await,
-            attachment: first_id(
-                app,
-                "SELECT a.id FROM attachments a JOIN orders o ON o.id = a.order_id \
+            attachment: app
+                .scalar(
+                    "SELECT a.id FROM attachments a JOIN orders o ON o.id = a.order_id \
                  WHERE o.number = 'ORD-1012' AND a.kind = 'document'",
-            )
-            .await,
-            notification: first_id(
-                app,
-                "SELECT n.id FROM notifications n JOIN users u ON u.id = n.recipient_id \
+                )
+                .await,
+            notification: app
+                .scalar(
+                    "SELECT n.id FROM notifications n JOIN users u ON u.id = n.recipient_id \
                  WHERE u.email = 'sam@fts.test' ORDER BY n.id",
-            )
-            .await,
-            company: first_id(app, "SELECT id FROM companies WHERE name = 'Acme Title'").await,
-            user: first_id(app, "SELECT id FROM users WHERE email = 'ben@acme.test'").await,
+                )
+                .await,
+            company: app
+                .scalar("SELECT id FROM companies WHERE name = 'Acme Title'")
+                .await,
+            user: app
+                .scalar("SELECT id FROM users WHERE email = 'ben@acme.test'")
+                .await,
         }
     }
 
