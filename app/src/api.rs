@@ -12,7 +12,7 @@ use leptos::prelude::*;
 mod context {
     use crate::server::auth::CurrentUser;
     use crate::server::error::AppError;
-    use crate::server::session::user_from_headers;
+    use crate::server::session::user_of_request;
     use crate::server::state::AppState;
     use leptos::prelude::*;
 
@@ -51,8 +51,11 @@ mod context {
     /// The state and the signed-in user, or `Unauthorized`.
     pub async fn user() -> Result<(AppState, CurrentUser), ServerFnError> {
         let state = state()?;
-        let user = user_from_headers(&state, &headers())
-            .await
+        let user = match use_context::<http::request::Parts>() {
+            Some(parts) => user_of_request(&state, &parts).await,
+            None => Ok(None),
+        };
+        let user = user
             .and_then(|user| user.ok_or(AppError::Unauthorized))
             .map_err(AppError::into_server_fn_error)?;
         Ok((state, user))

@@ -4,7 +4,7 @@
 
 use app::server::error::AppError;
 use app::server::services::idempotency::{self, Claim, IdempotencyKey, SavedResponse};
-use app::server::session::user_from_headers;
+use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -43,7 +43,7 @@ pub async fn idempotent_posts(
         Err(error) => return error.into_response(),
     };
 
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     // Uploads are the largest bodies; the route's own limit still applies.
     let limit = usize::try_from(state.settings.max_upload_bytes)
         .unwrap_or(usize::MAX)
@@ -71,6 +71,7 @@ pub async fn idempotent_posts(
     match idempotency::claim(&state.db, user.id, &key, &request_hash).await {
         Ok(Claim::Replay(saved)) => replay(saved),
         Ok(Claim::Fresh) => {
+            remember_user(&mut parts.extensions, user.clone());
             let response = next
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .await;

@@ -12,7 +12,7 @@ use app::server::auth::install_groups;
 use app::server::error::{AppError, AppResult};
 use app::server::mail::Mailer;
 use app::server::services::orders;
-use app::server::session::user_from_headers;
+use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
 use app::server::storage::Storage;
 use app::server::{db, seed};
@@ -252,6 +252,8 @@ async fn page_access(State(state): State<AppState>, request: Request, next: Next
         Ok(hidden) => hidden,
         Err(error) => return error.into_response(),
     };
+    let mut request = request;
+    remember_user(request.extensions_mut(), user);
     let mut response = next.run(request).await;
     if hidden {
         *response.status_mut() = StatusCode::NOT_FOUND;

@@ -36,6 +36,22 @@ pub async fn user_from_headers(
     }
 }
 
+/// The signed-in user of a request: the one a middleware already found
+/// for it (see `remember_user`), else the session cookie's.
+pub async fn user_of_request(state: &AppState, parts: &Parts) -> AppResult<Option<CurrentUser>> {
+    match parts.extensions.get::<CurrentUser>() {
+        Some(user) => Ok(Some(user.clone())),
+        None => user_from_headers(state, &parts.headers).await,
+    }
+}
+
+/// Keeps the user a middleware found with the request, so that the
+/// handler and the page's server functions do not look the session up
+/// again.
+pub fn remember_user(extensions: &mut axum::http::Extensions, user: CurrentUser) {
+    extensions.insert(user);
+}
+
 /// The cookie that carries a new session.
 pub fn session_cookie(token: String, settings: &Settings) -> Cookie<'static> {
     Cookie::build((cookie_name(settings), token))
@@ -59,7 +75,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<CurrentUser> {
-        user_from_headers(state, &parts.headers)
+        user_of_request(state, parts)
             .await?
             .ok_or(AppError::Unauthorized)
     }
