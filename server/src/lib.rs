@@ -9,5 +9,7 @@ pub mod extract;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod outage;
+pub mod page_render;
 pub mod routes;
 pub mod startup;
+pub mod text_input;

@@ -4,8 +4,10 @@ use crate::config::Config;
 use crate::housekeeping;
 use crate::idempotency::idempotent_posts;
 use crate::outage::{OutageBreaker, fail_fast_during_outage};
+use crate::page_render::render_to_the_end;
 use crate::routes::api_routes;
 use crate::routes::table::{RouteEntry, Routes};
+use crate::text_input::refuse_unstorable_text;
 use app::rules::Permission;
 use app::server::auth::CurrentUser;
 use app::server::auth::install_groups;
@@ -118,16 +120,7 @@ const PKG_PREFIX: &str = "/pkg";
 /// expects an answer for each one for every kind of caller.
 pub fn route_list() -> Vec<RouteEntry> {
     let mut list = handler_routes().entries().to_vec();
-    for page in generate_route_list(App) {
-        for method in page.methods() {
-            // Leptos' own method type; pages are only ever GET.
-            let method = format!("{method:?}").to_ascii_uppercase();
-            list.push(RouteEntry {
-                method,
-                path: page.path().to_owned(),
-            });
-        }
-    }
+    list.extend(page_routes());
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         list.push(RouteEntry::new(&method, path));
     }
@@ -140,18 +133,30 @@ pub fn route_list() -> Vec<RouteEntry> {
     list
 }
 
+/// The pages, method by method (in axum's path syntax).
+pub fn page_routes() -> Vec<RouteEntry> {
+    generate_route_list(App)
+        .into_iter()
+        .flat_map(|page| {
+            page.methods()
+                .map(|method| RouteEntry {
+                    // Leptos' own method type; pages are only ever GET.
+                    method: format!("{method:?}").to_ascii_uppercase(),
+                    path: page.path().to_owned(),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// The whole router: JSON API, pages, server functions and static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
         .join(state.leptos_options.site_pkg_dir.as_ref());
-    Router::new()
-        .merge(handler_routes().into_router())
-        // Unknown API paths answer 404 in JSON, not with the page shell.
-        .route(
-            "/ordering/api/{*rest}",
-            any(|| async { AppError::NotFound }),
-        )
+    // Pages, their server functions and the not-found page: everything
+    // Leptos renders.
+    let rendered = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -164,6 +169,15 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(render_to_the_end));
+    Router::new()
+        .merge(handler_routes().into_router())
+        // Unknown API paths answer 404 in JSON, not with the page shell.
+        .route(
+            "/ordering/api/{*rest}",
+            any(|| async { AppError::NotFound }),
+        )
         .nest_service(
             PKG_PREFIX,
             ServiceBuilder::new()
@@ -174,7 +188,7 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .service(ServeDir::new(pkg_dir)),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .merge(rendered)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             idempotent_posts,
@@ -185,6 +199,7 @@ pub fn router(state: AppState) -> Router {
             OutageBreaker::default(),
             fail_fast_during_outage,
         ))
+        .layer(middleware::from_fn(refuse_unstorable_text))
         .layer(middleware::from_fn(refuse_cross_origin_changes))
         // Served over https: browsers must not fall back to http for a year.
         .layer(option_layer(state.settings.secure_cookies.then(|| {

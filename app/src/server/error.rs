@@ -11,6 +11,9 @@ use serde::Serialize;
 pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
+    /// Text that a database engine cannot store (see `text`).
+    #[error("Text may not contain the NUL character (U+0000).")]
+    InvalidText,
     #[error("Sign in to continue.")]
     Unauthorized,
     #[error("The e-mail address or password is not correct.")]
@@ -60,7 +63,7 @@ pub struct ErrorDetail {
 impl AppError {
     pub fn status_code(&self) -> StatusCode {
         match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::InvalidText => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
@@ -79,6 +82,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::BadRequest(_) => "bad_request",
+            AppError::InvalidText => "invalid_text",
             AppError::Unauthorized => "unauthorized",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden(_) => "forbidden",
@@ -162,6 +166,18 @@ impl AppError {
             response.set_status(self.status_code());
         }
         leptos::prelude::ServerFnError::ServerError(self.public_message())
+    }
+
+    /// The whole answer to a server function call, for middleware that
+    /// refuses the call before it runs: the status, and the body in the
+    /// server function's own error encoding.
+    pub fn into_server_fn_response(self) -> Response {
+        use leptos::prelude::ServerFnError;
+        use leptos::server_fn::error::FromServerFnError;
+        let error: leptos::prelude::ServerFnError =
+            ServerFnError::ServerError(self.public_message());
+        let body = error.ser();
+        (self.status_code(), body).into_response()
     }
 }
 

@@ -12,4 +12,5 @@ pub mod session;
 pub mod sql;
 pub mod state;
 pub mod storage;
+pub mod text;
 pub mod throttle;

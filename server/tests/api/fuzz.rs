@@ -12,7 +12,8 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use server::routes::table::RouteEntry;
 
-fn cases() -> u32 {
+/// Requests per database: `FUZZ_CASES`, 400 by default.
+pub fn cases() -> u32 {
     std::env::var("FUZZ_CASES")
         .ok()
         .and_then(|cases| cases.parse().ok())
@@ -339,6 +340,7 @@ on_both_databases!(
         );
         let strategy = case(routes.len());
         let mut by_class = [0u32; 6];
+        let started = std::time::Instant::now();
         for _ in 0..cases() {
             let case = strategy
                 .new_tree(&mut runner)
@@ -358,13 +360,20 @@ on_both_databases!(
         // anyone's request) still signed in.
         let (status, _) = app.get_json(&clients[2], "/ordering/api/me").await;
         assert_eq!(status, StatusCode::OK);
+        let panics = app.panics();
         eprintln!(
-            "{} fuzzed requests over {} routes: {} 2xx, {} 3xx, {} 4xx",
+            "{} fuzzed requests over {} routes on {:?} in {:.1?}: {} 2xx, {} 3xx, {} 4xx, \
+             {} 5xx; {} panics",
             cases(),
             routes.len(),
+            app.engine(),
+            started.elapsed(),
             by_class[2],
             by_class[3],
-            by_class[4]
+            by_class[4],
+            by_class[5],
+            panics.len()
         );
+        assert!(panics.is_empty(), "the server panicked: {panics:#?}");
     }
 );

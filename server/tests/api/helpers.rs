@@ -5,16 +5,23 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use server::config::Config;
 use server::startup::Application;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, Once, OnceLock};
+use std::time::Duration;
 
 pub const PASSWORD: &str = "demo-password";
 
 /// A request the server does not answer in this time fails its test
 /// instead of hanging the run.
-pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A server whose runtime does not stop in this time has a worker thread
+/// that is stuck for good.
+pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Every status as the wire names it, written out so that the tests do not
 /// lean on the rules module they check.
@@ -42,8 +49,76 @@ pub struct TestApp {
     pub address: String,
     engine: Engine,
     pub state: app::server::state::AppState,
+    /// The runtime the server runs on, apart from the test's own, so that
+    /// its panics can be told apart and its shutdown timed.
+    server: Option<ServerRuntime>,
+    server_id: u64,
     _dir: tempfile::TempDir,
     postgres_database: Option<String>,
+}
+
+/// A server's own runtime. Its threads are named after it, which is how
+/// the panic hook knows whose panic it sees.
+struct ServerRuntime {
+    id: u64,
+    runtime: tokio::runtime::Runtime,
+}
+
+const SERVER_THREAD_PREFIX: &str = "portal-server-";
+
+/// Panic messages seen on each test server's threads.
+fn server_panics() -> &'static Mutex<BTreeMap<u64, Vec<String>>> {
+    static PANICS: OnceLock<Mutex<BTreeMap<u64, Vec<String>>>> = OnceLock::new();
+    PANICS.get_or_init(Mutex::default)
+}
+
+/// Records every panic on a server thread, then reports it as usual.
+fn count_server_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let server = std::thread::current()
+                .name()
+                .and_then(|name| name.strip_prefix(SERVER_THREAD_PREFIX))
+                .and_then(|id| id.parse::<u64>().ok());
+            if let Some(server) = server {
+                server_panics()
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .entry(server)
+                    .or_default()
+                    .push(info.to_string());
+            }
+            report(info);
+        }));
+    });
+}
+
+impl ServerRuntime {
+    fn new() -> ServerRuntime {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        count_server_panics();
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name(format!("{SERVER_THREAD_PREFIX}{id}"))
+            .enable_all()
+            .build()
+            .expect("the server's runtime");
+        ServerRuntime { id, runtime }
+    }
+
+    /// Stops every task and waits for the workers to end, for at most
+    /// `limit`. False when a worker did not end: it is blocked for good.
+    fn shut_down_within(self, limit: Duration) -> bool {
+        let (stopped, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            drop(self.runtime);
+            let _ = stopped.send(());
+        });
+        wait.recv_timeout(limit).is_ok()
+    }
 }
 
 /// The PostgreSQL server tests use: `TEST_DATABASE_URL`, else the local one.
@@ -148,44 +223,86 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         public_url: "https://portal.fts.test".to_owned(),
     };
     adjust(&mut config);
-    let application = Application::build(&config)
+    let server = ServerRuntime::new();
+    let application = server
+        .runtime
+        .spawn(async move { Application::build(&config).await })
         .await
+        .expect("building the application panicked")
         .expect("build the application");
     let address = format!("http://{}", application.address());
     let state = application.state().clone();
-    tokio::spawn(application.run_until_stopped());
+    server.runtime.spawn(application.run_until_stopped());
     TestApp {
         address,
         engine,
         state,
+        server_id: server.id,
+        server: Some(server),
         _dir: dir,
         postgres_database,
     }
 }
 
 impl Drop for TestApp {
+    /// Stops the server, removes its database, and fails the test when a
+    /// server thread panicked or the server did not stop in time (a worker
+    /// blocked for good).
     fn drop(&mut self) {
-        if let Some(name) = self.postgres_database.take() {
-            let pool = self.state.db.clone();
-            // Dropped inside the test's runtime: a thread of its own may block.
-            let _ = std::thread::spawn(move || {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("runtime")
-                    .block_on(async move {
-                        // A connection a test left checked out would make
-                        // `close` wait forever; the drop below forces it.
-                        let _ = tokio::time::timeout(CLOSE_TIMEOUT, pool.close()).await;
+        let stopped = self.shut_down();
+        let pool = self.state.db.clone();
+        let postgres_database = self.postgres_database.take();
+        // Dropped inside the test's runtime: a thread of its own may block.
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(async move {
+                    // A connection a test left checked out would make
+                    // `close` wait forever; the drop below forces it.
+                    let _ = tokio::time::timeout(CLOSE_TIMEOUT, pool.close()).await;
+                    if let Some(name) = postgres_database {
                         drop_postgres_database(&name).await;
-                    });
-            })
-            .join();
+                    }
+                });
+        })
+        .join();
+        if std::thread::panicking() {
+            return;
         }
+        assert!(
+            stopped,
+            "the server did not stop within {SHUTDOWN_TIMEOUT:?}: a worker thread is stuck"
+        );
+        let panics = self.panics();
+        assert!(
+            panics.is_empty(),
+            "the server panicked {} times: {panics:#?}",
+            panics.len()
+        );
     }
 }
 
 impl TestApp {
+    /// Stops the server's runtime; false when a worker did not end within
+    /// `SHUTDOWN_TIMEOUT`. Later calls answer true.
+    pub fn shut_down(&mut self) -> bool {
+        self.server
+            .take()
+            .is_none_or(|server| server.shut_down_within(SHUTDOWN_TIMEOUT))
+    }
+
+    /// What panicked on this server's threads so far.
+    pub fn panics(&self) -> Vec<String> {
+        server_panics()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&self.server_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     pub fn engine(&self) -> Engine {
         self.engine
     }

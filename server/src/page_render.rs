@@ -1,0 +1,115 @@
+//! Pages render to their end even when the visitor leaves early.
+//!
+//! Leptos 0.8 cleans up a page's reactive owner as the last item of the
+//! streamed HTML. When the visitor leaves first, the stream (or the handler
+//! still waiting for its first chunk) is dropped instead, and the owner is
+//! torn down by whichever thread lets go of it last, while the page's
+//! `<Suspense>` effects still run on other workers. Those effects then read
+//! disposed resources and actions and panic, and a context lookup that
+//! happens to drop the last reference to an ancestor owner deadlocks on the
+//! owner's own lock, leaving a worker thread stuck for good (Leptos 0.9
+//! fixes both upstream; see docs/decisions.md).
+//!
+//! So a page renders in a task of its own, and the rest of a stream that
+//! nobody reads any more is read to its end and thrown away: the reactive
+//! cleanup then always runs where Leptos runs it for a finished page. A
+//! page left early costs what a page read to the end costs, no more.
+
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body::{Frame, SizeHint};
+use http_body_util::BodyExt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tracing::Instrument;
+
+/// How long a page nobody reads any more may take to finish rendering.
+/// Its data comes from the database, whose pool gives up within seconds.
+const ABANDONED_RENDER_LIMIT: Duration = Duration::from_secs(30);
+
+/// Renders the page in a task that the visitor's leaving does not cancel,
+/// and hands out a body that finishes the render if it is dropped early.
+pub async fn render_to_the_end(request: Request, next: Next) -> Response {
+    let render = async move {
+        next.run(request)
+            .await
+            .map(|body| Body::new(FinishedWhenDropped(Some(body))))
+    };
+    match tokio::spawn(render.in_current_span()).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "a page failed to render");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// A page's body; dropped before its end, it reads the rest in the
+/// background so that the page's reactive cleanup runs.
+struct FinishedWhenDropped(Option<Body>);
+
+impl http_body::Body for FinishedWhenDropped {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let Some(body) = self.0.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let frame = std::task::ready!(Pin::new(body).poll_frame(context));
+        if frame.is_none() {
+            self.0 = None;
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.as_ref().is_none_or(http_body::Body::is_end_stream)
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.0
+            .as_ref()
+            .map_or_else(|| SizeHint::with_exact(0), http_body::Body::size_hint)
+    }
+}
+
+impl Drop for FinishedWhenDropped {
+    fn drop(&mut self) {
+        let Some(body) = self.0.take() else {
+            return;
+        };
+        if http_body::Body::is_end_stream(&body) {
+            return;
+        }
+        // Outside a runtime (it is shutting down) there is nothing left to
+        // run the page's tasks either.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        runtime.spawn(
+            async move {
+                let finished = tokio::time::timeout(ABANDONED_RENDER_LIMIT, drain(body)).await;
+                if finished.is_err() {
+                    tracing::warn!("a page left by its visitor did not finish rendering in time");
+                }
+            }
+            .in_current_span(),
+        );
+    }
+}
+
+async fn drain(mut body: Body) {
+    while let Some(frame) = body.frame().await {
+        if frame.is_err() {
+            return;
+        }
+    }
+}
