@@ -13,10 +13,11 @@
 //! So a page renders in a task of its own, and the rest of a stream that
 //! nobody reads any more is read to its end and thrown away: the reactive
 //! cleanup then always runs where Leptos runs it for a finished page. A
-//! page left early costs what a page read to the end costs, no more.
+//! page left early costs what a page read to the end costs, no more, and
+//! shutting down waits for such renders (`PageRenders::finish`).
 
 use axum::body::{Body, Bytes};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -25,21 +26,44 @@ use http_body_util::BodyExt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 /// How long a page nobody reads any more may take to finish rendering.
 /// Its data comes from the database, whose pool gives up within seconds.
-const ABANDONED_RENDER_LIMIT: Duration = Duration::from_secs(30);
+pub const ABANDONED_RENDER_LIMIT: Duration = Duration::from_secs(30);
+
+/// The renders under way in tasks of their own, so that shutting down can
+/// wait for them instead of tearing their pages down half-way.
+#[derive(Clone, Default)]
+pub struct PageRenders(TaskTracker);
+
+impl PageRenders {
+    /// Waits, for at most `limit`, until every render has finished. False
+    /// when some did not.
+    pub async fn finish(&self, limit: Duration) -> bool {
+        self.0.close();
+        tokio::time::timeout(limit, self.0.wait()).await.is_ok()
+    }
+}
 
 /// Renders the page in a task that the visitor's leaving does not cancel,
 /// and hands out a body that finishes the render if it is dropped early.
-pub async fn render_to_the_end(request: Request, next: Next) -> Response {
+pub async fn render_to_the_end(
+    State(renders): State<PageRenders>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let body_renders = renders.clone();
     let render = async move {
-        next.run(request)
-            .await
-            .map(|body| Body::new(FinishedWhenDropped(Some(body))))
+        next.run(request).await.map(|body| {
+            Body::new(FinishedWhenDropped {
+                body: Some(body),
+                renders: body_renders,
+            })
+        })
     };
-    match tokio::spawn(render.in_current_span()).await {
+    match renders.0.spawn(render.in_current_span()).await {
         Ok(response) => response,
         Err(error) => {
             tracing::error!(%error, "a page failed to render");
@@ -50,7 +74,10 @@ pub async fn render_to_the_end(request: Request, next: Next) -> Response {
 
 /// A page's body; dropped before its end, it reads the rest in the
 /// background so that the page's reactive cleanup runs.
-struct FinishedWhenDropped(Option<Body>);
+struct FinishedWhenDropped {
+    body: Option<Body>,
+    renders: PageRenders,
+}
 
 impl http_body::Body for FinishedWhenDropped {
     type Data = Bytes;
@@ -60,22 +87,24 @@ impl http_body::Body for FinishedWhenDropped {
         mut self: Pin<&mut Self>,
         context: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        let Some(body) = self.0.as_mut() else {
+        let Some(body) = self.body.as_mut() else {
             return Poll::Ready(None);
         };
         let frame = std::task::ready!(Pin::new(body).poll_frame(context));
         if frame.is_none() {
-            self.0 = None;
+            self.body = None;
         }
         Poll::Ready(frame)
     }
 
     fn is_end_stream(&self) -> bool {
-        self.0.as_ref().is_none_or(http_body::Body::is_end_stream)
+        self.body
+            .as_ref()
+            .is_none_or(http_body::Body::is_end_stream)
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.0
+        self.body
             .as_ref()
             .map_or_else(|| SizeHint::with_exact(0), http_body::Body::size_hint)
     }
@@ -83,7 +112,7 @@ impl http_body::Body for FinishedWhenDropped {
 
 impl Drop for FinishedWhenDropped {
     fn drop(&mut self) {
-        let Some(body) = self.0.take() else {
+        let Some(body) = self.body.take() else {
             return;
         };
         if http_body::Body::is_end_stream(&body) {
@@ -94,7 +123,7 @@ impl Drop for FinishedWhenDropped {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        runtime.spawn(
+        self.renders.0.spawn_on(
             async move {
                 let finished = tokio::time::timeout(ABANDONED_RENDER_LIMIT, drain(body)).await;
                 if finished.is_err() {
@@ -102,6 +131,7 @@ impl Drop for FinishedWhenDropped {
                 }
             }
             .in_current_span(),
+            &runtime,
         );
     }
 }

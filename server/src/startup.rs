@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::housekeeping;
 use crate::idempotency::idempotent_posts;
 use crate::outage::{OutageBreaker, fail_fast_during_outage};
-use crate::page_render::render_to_the_end;
+use crate::page_render::{ABANDONED_RENDER_LIMIT, PageRenders, render_to_the_end};
 use crate::routes::api_routes;
 use crate::routes::table::{RouteEntry, Routes};
 use crate::text_input::refuse_unstorable_text;
@@ -45,6 +45,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    renders: PageRenders,
 }
 
 impl Application {
@@ -77,11 +78,13 @@ impl Application {
         };
         housekeeping::run_once(&state, config.orphan_file_grace()).await;
         housekeeping::spawn(state.clone(), config.orphan_file_grace());
-        let router = router(state.clone());
+        let renders = PageRenders::default();
+        let router = router(state.clone(), renders.clone());
         Ok(Application {
             listener,
             router,
             state,
+            renders,
         })
     }
 
@@ -97,13 +100,27 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes; then stops accepting, finishes the
+    /// requests in flight and the pages still rendering for visitors who
+    /// left, and returns.
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        .with_graceful_shutdown(stop)
+        .await?;
+        if !self.renders.finish(ABANDONED_RENDER_LIMIT).await {
+            tracing::warn!("stopped with pages still rendering");
+        }
+        Ok(())
     }
 }
 
@@ -150,7 +167,7 @@ pub fn page_routes() -> Vec<RouteEntry> {
 }
 
 /// The whole router: JSON API, pages, server functions and static files.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, renders: PageRenders) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
         .join(state.leptos_options.site_pkg_dir.as_ref());
@@ -170,7 +187,7 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(render_to_the_end));
+        .layer(middleware::from_fn_with_state(renders, render_to_the_end));
     Router::new()
         .merge(handler_routes().into_router())
         // Unknown API paths answer 404 in JSON, not with the page shell.

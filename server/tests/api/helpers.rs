@@ -1,6 +1,7 @@
 //! `spawn_app()`: every test gets its own database (SQLite file or
 //! PostgreSQL database) and its own port, with the demo data loaded.
 
+use app::server::state::AppState;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use server::config::Config;
@@ -19,8 +20,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A server whose runtime does not stop in this time has a worker thread
-/// that is stuck for good.
+/// A server that does not shut down in this time has a request that never
+/// ends or a worker thread that is stuck for good.
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Every status as the wire names it, written out so that the tests do not
@@ -48,7 +49,7 @@ pub enum Engine {
 pub struct TestApp {
     pub address: String,
     engine: Engine,
-    pub state: app::server::state::AppState,
+    pub state: AppState,
     /// The runtime the server runs on, apart from the test's own, so that
     /// its panics can be told apart and its shutdown timed.
     server: Option<ServerRuntime>,
@@ -62,6 +63,9 @@ pub struct TestApp {
 struct ServerRuntime {
     id: u64,
     runtime: tokio::runtime::Runtime,
+    /// Asks the server to shut down as on SIGTERM.
+    stop: tokio::sync::oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 const SERVER_THREAD_PREFIX: &str = "portal-server-";
@@ -96,7 +100,8 @@ fn count_server_panics() {
 }
 
 impl ServerRuntime {
-    fn new() -> ServerRuntime {
+    /// Builds the application on a runtime of its own and serves it there.
+    async fn start(config: Config) -> (ServerRuntime, AppState, String) {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         count_server_panics();
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -106,18 +111,44 @@ impl ServerRuntime {
             .enable_all()
             .build()
             .expect("the server's runtime");
-        ServerRuntime { id, runtime }
+        let application = runtime
+            .spawn(async move { Application::build(&config).await })
+            .await
+            .expect("building the application panicked")
+            .expect("build the application");
+        let address = format!("http://{}", application.address());
+        let state = application.state().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let serving = runtime.spawn(application.run_until(async {
+            let _ = stopped.await;
+        }));
+        let server = ServerRuntime {
+            id,
+            runtime,
+            stop,
+            serving,
+        };
+        (server, state, address)
     }
 
-    /// Stops every task and waits for the workers to end, for at most
-    /// `limit`. False when a worker did not end: it is blocked for good.
+    /// Shuts the server down as SIGTERM does, then stops the runtime. False
+    /// when either took longer than `limit`: a request or a page render
+    /// did not finish, or a worker thread is blocked for good.
     fn shut_down_within(self, limit: Duration) -> bool {
         let (stopped, wait) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            drop(self.runtime);
-            let _ = stopped.send(());
+            let ServerRuntime {
+                runtime,
+                stop,
+                serving,
+                ..
+            } = self;
+            let _ = stop.send(());
+            let served = runtime.block_on(async { tokio::time::timeout(limit, serving).await });
+            drop(runtime);
+            let _ = stopped.send(served.is_ok());
         });
-        wait.recv_timeout(limit).is_ok()
+        wait.recv_timeout(2 * limit).unwrap_or(false)
     }
 }
 
@@ -223,16 +254,7 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         public_url: "https://portal.fts.test".to_owned(),
     };
     adjust(&mut config);
-    let server = ServerRuntime::new();
-    let application = server
-        .runtime
-        .spawn(async move { Application::build(&config).await })
-        .await
-        .expect("building the application panicked")
-        .expect("build the application");
-    let address = format!("http://{}", application.address());
-    let state = application.state().clone();
-    server.runtime.spawn(application.run_until_stopped());
+    let (server, state, address) = ServerRuntime::start(config).await;
     TestApp {
         address,
         engine,
@@ -285,8 +307,9 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// Stops the server's runtime; false when a worker did not end within
-    /// `SHUTDOWN_TIMEOUT`. Later calls answer true.
+    /// Shuts the server down as SIGTERM does and stops its runtime; false
+    /// when that took longer than `SHUTDOWN_TIMEOUT`. Later calls answer
+    /// true.
     pub fn shut_down(&mut self) -> bool {
         self.server
             .take()

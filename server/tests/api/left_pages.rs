@@ -1,7 +1,8 @@
 //! Pages whose visitors leave early: before the answer, after its status,
-//! or halfway through the streamed HTML, many at once and with odd query
-//! strings. No server thread may panic, and the server must still stop
-//! within its time limit afterwards (a worker stuck in a lock would not).
+//! or halfway through the streamed HTML, many at once, with odd query
+//! strings, some posting to the page. No server thread may panic, and the
+//! server must still shut down within its time limit right afterwards,
+//! finishing what it renders (a worker stuck in a lock would not).
 //! `FUZZ_CASES` sets the number of page requests (default 400 per database).
 
 use crate::fuzz::cases;
@@ -49,15 +50,24 @@ const ODD_QUERIES: [&str; 7] = [
     "?a=1&a=2&a=3&b",
 ];
 
-/// What a visitor got: true when it read a whole answer.
-async fn visit(client: Client, url: String, leave: Leave) -> bool {
-    let request = client.get(&url).send();
+/// What a visitor got: true when it read a whole answer. Some visitors
+/// post a form to the page instead of getting it.
+async fn visit(client: Client, url: String, post: bool, leave: Leave) -> bool {
+    let request = if post {
+        client
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("id=1&note=%00&q=%ZZ")
+    } else {
+        client.get(&url)
+    };
+    let request = request.send();
     let mut response = match leave {
         Leave::BeforeAnswer(patience) => {
             if let Ok(Ok(response)) = tokio::time::timeout(patience, request).await {
                 assert!(
                     !response.status().is_server_error(),
-                    "{} from GET {url}",
+                    "{} from {url}",
                     response.status()
                 );
             }
@@ -65,11 +75,11 @@ async fn visit(client: Client, url: String, leave: Leave) -> bool {
         }
         _ => request
             .await
-            .unwrap_or_else(|error| panic!("no answer to GET {url}: {error}")),
+            .unwrap_or_else(|error| panic!("no answer to {url}: {error}")),
     };
     assert!(
         !response.status().is_server_error(),
-        "{} from GET {url}",
+        "{} from {url}",
         response.status()
     );
     match leave {
@@ -117,11 +127,8 @@ on_both_databases!(
             let path = &paths[rng.gen_range(0..paths.len())];
             let query = ODD_QUERIES[rng.gen_range(0..ODD_QUERIES.len())];
             let client = clients[rng.gen_range(0..clients.len())].clone();
-            visits.spawn(visit(
-                client,
-                app.url(&format!("{path}{query}")),
-                leave(&mut rng),
-            ));
+            let url = app.url(&format!("{path}{query}"));
+            visits.spawn(visit(client, url, rng.gen_ratio(1, 8), leave(&mut rng)));
         }
         while let Some(visited) = visits.join_next().await {
             whole += u32::from(visited.expect("a visit"));
