@@ -2,6 +2,7 @@
 //! demo data.
 
 use app::rules::Group;
+use app::server::scale::{self, ScalePlan};
 use app::server::seed::{DEMO_PASSWORD, DEMO_USERS};
 use app::server::services::admin::{self, NewUser};
 use app::server::storage::Storage;
@@ -29,6 +30,22 @@ enum Command {
     Migrate,
     /// Load the demo data into an empty database and exit.
     SeedDemo,
+    /// Load scale data for benchmarks after the demo data (loaded first
+    /// into an empty database): ORDERS orders, BIG_TENANT_ORDERS of them
+    /// for Acme Title (placed by Ava and Ben), the rest spread over
+    /// COMPANIES new companies, each with an administrator
+    /// admin<i>@scale.test (password demo-password).
+    SeedScale {
+        #[arg(long)]
+        orders: u64,
+        #[arg(long)]
+        companies: u64,
+        #[arg(long)]
+        big_tenant_orders: u64,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Create a user, such as the first administrator of a new
     /// installation. The password is read from standard input.
     CreateUser {
@@ -75,6 +92,20 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::SeedScale {
+            orders,
+            companies,
+            big_tenant_orders,
+            seed,
+        } => {
+            let plan = ScalePlan {
+                orders,
+                companies,
+                big_tenant_orders,
+                seed,
+            };
+            seed_scale(&cli.config, &plan).await
+        }
         Command::CreateUser {
             email,
             name,
@@ -82,6 +113,29 @@ async fn main() -> anyhow::Result<()> {
             company,
         } => create_user(&cli.config, email, name, &group, company.as_deref()).await,
     }
+}
+
+async fn seed_scale(config: &Config, plan: &ScalePlan) -> anyhow::Result<()> {
+    let pool = db::connect(&config.database_url, 1).await?;
+    db::migrate(&pool).await?;
+    let storage = Storage::local(&config.files_dir)?;
+    if seed::load_demo(&pool, &storage).await? {
+        println!("Loaded the demo data.");
+    }
+    let started = std::time::Instant::now();
+    let loaded = scale::load_scale(&pool, plan)
+        .await
+        .map_err(|error| anyhow::anyhow!(error.public_message()))?;
+    println!(
+        "Loaded {} orders ({} of them for Acme Title, {} groups placed together) \
+         and {} new companies, each with an administrator, in {:.1?}.",
+        loaded.orders,
+        plan.big_tenant_orders,
+        loaded.groups,
+        loaded.companies,
+        started.elapsed()
+    );
+    Ok(())
 }
 
 async fn create_user(

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod mail;
+pub mod scale;
 pub mod security;
 pub mod seed;
 pub mod services;

@@ -20,5 +20,6 @@ mod orders;
 mod placement;
 mod races;
 mod routes;
+mod scale;
 mod staff;
 mod text_input;
