@@ -20,9 +20,15 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A server that does not shut down in this time has a request that never
-/// ends or a worker thread that is stuck for good.
-pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a server may take to shut down as on SIGTERM: it gives the
+/// pages its visitors left 30 s to finish rendering, so a shutdown that
+/// takes longer than this has a request that never ends.
+pub const SHUTDOWN_TIMEOUT: Duration =
+    Duration::from_secs(server::page_render::ABANDONED_RENDER_LIMIT.as_secs() + 15);
+
+/// A runtime whose requests have all ended and that still does not stop
+/// in this time has a worker thread stuck for good.
+const RUNTIME_STOP_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Every status as the wire names it, written out so that the tests do not
 /// lean on the rules module they check.
@@ -131,11 +137,10 @@ impl ServerRuntime {
         (server, state, address)
     }
 
-    /// Shuts the server down as SIGTERM does, then stops the runtime. False
-    /// when either took longer than `limit`: a request or a page render
-    /// did not finish, or a worker thread is blocked for good.
-    fn shut_down_within(self, limit: Duration) -> bool {
-        let (stopped, wait) = std::sync::mpsc::channel();
+    /// Shuts the server down as SIGTERM does, within `limit`, then stops
+    /// the runtime; otherwise says which did not end in time.
+    fn shut_down_within(self, limit: Duration) -> Result<(), String> {
+        let (progress, wait) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let ServerRuntime {
                 runtime,
@@ -145,10 +150,34 @@ impl ServerRuntime {
             } = self;
             let _ = stop.send(());
             let served = runtime.block_on(async { tokio::time::timeout(limit, serving).await });
+            let _ = progress.send(served.is_ok());
             drop(runtime);
-            let _ = stopped.send(served.is_ok());
+            let _ = progress.send(true);
         });
-        wait.recv_timeout(2 * limit).unwrap_or(false)
+        let outcome = match wait.recv_timeout(limit + RUNTIME_STOP_TIMEOUT) {
+            Ok(true) => match wait.recv_timeout(RUNTIME_STOP_TIMEOUT) {
+                Ok(_) => Ok(()),
+                Err(_) => Err(format!(
+                    "a worker thread is stuck: the runtime did not stop within \
+                     {RUNTIME_STOP_TIMEOUT:?}"
+                )),
+            },
+            Ok(false) => Err(format!(
+                "requests or page renders were still running {limit:?} after the shutdown signal"
+            )),
+            Err(_) => Err(format!(
+                "a worker thread is stuck: the shutdown did not end within {:?}",
+                limit + RUNTIME_STOP_TIMEOUT
+            )),
+        };
+        if outcome.is_err() && std::env::var_os("PORTAL_TEST_HOLD_WHEN_STUCK").is_some() {
+            eprintln!(
+                "{outcome:?}; process {} held for a debugger",
+                std::process::id()
+            );
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+        outcome
     }
 }
 
@@ -293,10 +322,9 @@ impl Drop for TestApp {
         if std::thread::panicking() {
             return;
         }
-        assert!(
-            stopped,
-            "the server did not stop within {SHUTDOWN_TIMEOUT:?}: a worker thread is stuck"
-        );
+        if let Err(why) = stopped {
+            panic!("the server did not shut down: {why}");
+        }
         let panics = self.panics();
         assert!(
             panics.is_empty(),
@@ -310,10 +338,11 @@ impl TestApp {
     /// Shuts the server down as SIGTERM does and stops its runtime; false
     /// when that took longer than `SHUTDOWN_TIMEOUT`. Later calls answer
     /// true.
-    pub fn shut_down(&mut self) -> bool {
-        self.server
-            .take()
-            .is_none_or(|server| server.shut_down_within(SHUTDOWN_TIMEOUT))
+    pub fn shut_down(&mut self) -> Result<(), String> {
+        match self.server.take() {
+            Some(server) => server.shut_down_within(SHUTDOWN_TIMEOUT),
+            None => Ok(()),
+        }
     }
 
     /// What panicked on this server's threads so far.

@@ -135,10 +135,9 @@ on_both_databases!(
         }
         let visited = started.elapsed();
         let stopping = Instant::now();
-        assert!(
-            app.shut_down(),
-            "the server did not stop within {SHUTDOWN_TIMEOUT:?} after the visits"
-        );
+        if let Err(why) = app.shut_down() {
+            panic!("the server did not shut down after the visits: {why}");
+        }
         let panics = app.panics();
         eprintln!(
             "{} page visits over {} paths in {visited:.1?} ({whole} read to the end); \
