@@ -27,6 +27,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio_util::task::TaskTracker;
+use tokio_util::task::task_tracker::TaskTrackerToken;
 use tracing::Instrument;
 
 /// How long a page nobody reads any more may take to finish rendering.
@@ -59,6 +60,10 @@ pub async fn render_to_the_end(
         next.run(request).await.map(|body| {
             Body::new(FinishedWhenDropped {
                 body: Some(body),
+                // Counted until the body ends or its rest has been read, so
+                // that shutting down never finds the tracker empty between
+                // this task's end and the start of the reading.
+                in_flight: body_renders.0.token(),
                 renders: body_renders,
             })
         })
@@ -77,6 +82,7 @@ pub async fn render_to_the_end(
 struct FinishedWhenDropped {
     body: Option<Body>,
     renders: PageRenders,
+    in_flight: TaskTrackerToken,
 }
 
 impl http_body::Body for FinishedWhenDropped {
@@ -123,8 +129,10 @@ impl Drop for FinishedWhenDropped {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
+        let in_flight = self.in_flight.clone();
         self.renders.0.spawn_on(
             async move {
+                let _in_flight = in_flight;
                 let finished = tokio::time::timeout(ABANDONED_RENDER_LIMIT, drain(body)).await;
                 if finished.is_err() {
                     tracing::warn!("a page left by its visitor did not finish rendering in time");

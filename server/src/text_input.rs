@@ -20,6 +20,21 @@ pub const MAX_TEXT_BODY_BYTES: usize = 256 * 1024;
 enum TextBody {
     Json,
     UrlEncoded,
+    /// JSON when it parses as JSON, URL-encoded text otherwise.
+    Either,
+}
+
+fn is_multipart(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        })
 }
 
 fn text_body(request: &Request) -> Option<TextBody> {
@@ -42,7 +57,9 @@ fn text_body(request: &Request) -> Option<TextBody> {
 }
 
 /// Answers 400 `invalid_text` when the request carries NUL anywhere a route
-/// could read it as text.
+/// could read it as text. Server functions decode their bodies with their
+/// own codec whatever the content type says, so every body sent to one
+/// (but a multipart upload) is checked.
 pub async fn refuse_unstorable_text(request: Request, next: Next) -> Response {
     let server_fn = request.uri().path().starts_with("/api/");
     let refuse = |error: AppError| {
@@ -60,12 +77,27 @@ pub async fn refuse_unstorable_text(request: Request, next: Next) -> Response {
     {
         return refuse(AppError::InvalidText);
     }
-    let Some(kind) = text_body(&request) else {
-        return next.run(request).await;
+    let kind = match text_body(&request) {
+        Some(kind) => kind,
+        None if server_fn && !is_multipart(&request) => TextBody::Either,
+        None => return next.run(request).await,
     };
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_TEXT_BODY_BYTES).await else {
-        return refuse(AppError::PayloadTooLarge);
+    let bytes = match axum::body::to_bytes(body, MAX_TEXT_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let too_large = error.into_inner().is::<http_body_util::LengthLimitError>();
+            return refuse(if too_large {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest("The request body could not be read.".to_owned())
+            });
+        }
+    };
+    let kind = match kind {
+        // What a server function's codec will make of it.
+        TextBody::Json | TextBody::UrlEncoded if server_fn => TextBody::Either,
+        kind => kind,
     };
     if holds_nul(kind, &bytes) {
         return refuse(AppError::InvalidText);
@@ -75,10 +107,14 @@ pub async fn refuse_unstorable_text(request: Request, next: Next) -> Response {
 }
 
 fn holds_nul(kind: TextBody, bytes: &Bytes) -> bool {
+    let json = || serde_json::from_slice::<serde_json::Value>(bytes);
     match kind {
         TextBody::UrlEncoded => text::url_encoded_has_nul(bytes),
         // A body that is not JSON is left to the route, which says why.
-        TextBody::Json => serde_json::from_slice::<serde_json::Value>(bytes)
-            .is_ok_and(|value| text::json_has_nul(&value)),
+        TextBody::Json => json().is_ok_and(|value| text::json_has_nul(&value)),
+        TextBody::Either => match json() {
+            Ok(value) => text::json_has_nul(&value),
+            Err(_) => text::url_encoded_has_nul(bytes),
+        },
     }
 }
