@@ -55,7 +55,7 @@ pub async fn render_to_the_end(
     request: Request,
     next: Next,
 ) -> Response {
-    let body_renders = renders.clone();
+    let in_flight = renders.0.token();
     let render = async move {
         next.run(request).await.map(|body| {
             Body::new(FinishedWhenDropped {
@@ -63,8 +63,7 @@ pub async fn render_to_the_end(
                 // Counted until the body ends or its rest has been read, so
                 // that shutting down never finds the tracker empty between
                 // this task's end and the start of the reading.
-                in_flight: body_renders.0.token(),
-                renders: body_renders,
+                in_flight,
             })
         })
     };
@@ -81,7 +80,6 @@ pub async fn render_to_the_end(
 /// background so that the page's reactive cleanup runs.
 struct FinishedWhenDropped {
     body: Option<Body>,
-    renders: PageRenders,
     in_flight: TaskTrackerToken,
 }
 
@@ -130,7 +128,7 @@ impl Drop for FinishedWhenDropped {
             return;
         };
         let in_flight = self.in_flight.clone();
-        self.renders.0.spawn_on(
+        runtime.spawn(
             async move {
                 let _in_flight = in_flight;
                 let finished = tokio::time::timeout(ABANDONED_RENDER_LIMIT, drain(body)).await;
@@ -139,7 +137,6 @@ impl Drop for FinishedWhenDropped {
                 }
             }
             .in_current_span(),
-            &runtime,
         );
     }
 }

@@ -1,8 +1,10 @@
 //! Text that a database engine cannot store is refused at the door, the same
 //! way on both engines and for every route: the path, the query string, JSON
 //! bodies and form bodies (the pages' server functions). What counts as
-//! storable is decided by `app::server::text`. Multipart bodies are streamed
-//! to their routes, whose part readers apply the same rule.
+//! storable is decided by `app::server::text`. Multipart bodies (uploads)
+//! are streamed to their routes untouched: their only text is file names,
+//! which lose every control character, and the upload's kind, which must
+//! name a known kind.
 
 use app::server::error::AppError;
 use app::server::text;
@@ -24,32 +26,24 @@ enum TextBody {
     Either,
 }
 
-fn is_multipart(request: &Request) -> bool {
-    request
+/// How the body of `request` is read as text, if at all. Server functions
+/// decode their bodies with their own codec whatever the content type
+/// says, so every body sent to one but an upload is read both ways.
+fn text_body(request: &Request, server_fn: bool) -> Option<TextBody> {
+    let media_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| {
-            value
-                .trim_start()
-                .to_ascii_lowercase()
-                .starts_with("multipart/")
-        })
-}
-
-fn text_body(request: &Request) -> Option<TextBody> {
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)?
-        .to_str()
-        .ok()?
-        .split(';')
-        .next()?
-        .trim()
-        .to_ascii_lowercase();
-    if content_type == "application/json" || content_type.ends_with("+json") {
+        .and_then(|value| value.split(';').next())
+        .map(|media_type| media_type.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if media_type.starts_with("multipart/") {
+        None
+    } else if server_fn {
+        Some(TextBody::Either)
+    } else if media_type == "application/json" || media_type.ends_with("+json") {
         Some(TextBody::Json)
-    } else if content_type == "application/x-www-form-urlencoded" {
+    } else if media_type == "application/x-www-form-urlencoded" {
         Some(TextBody::UrlEncoded)
     } else {
         None
@@ -57,9 +51,7 @@ fn text_body(request: &Request) -> Option<TextBody> {
 }
 
 /// Answers 400 `invalid_text` when the request carries NUL anywhere a route
-/// could read it as text. Server functions decode their bodies with their
-/// own codec whatever the content type says, so every body sent to one
-/// (but a multipart upload) is checked.
+/// could read it as text.
 pub async fn refuse_unstorable_text(request: Request, next: Next) -> Response {
     let server_fn = request.uri().path().starts_with("/api/");
     let refuse = |error: AppError| {
@@ -77,10 +69,8 @@ pub async fn refuse_unstorable_text(request: Request, next: Next) -> Response {
     {
         return refuse(AppError::InvalidText);
     }
-    let kind = match text_body(&request) {
-        Some(kind) => kind,
-        None if server_fn && !is_multipart(&request) => TextBody::Either,
-        None => return next.run(request).await,
+    let Some(kind) = text_body(&request, server_fn) else {
+        return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_TEXT_BODY_BYTES).await {
@@ -93,11 +83,6 @@ pub async fn refuse_unstorable_text(request: Request, next: Next) -> Response {
                 AppError::BadRequest("The request body could not be read.".to_owned())
             });
         }
-    };
-    let kind = match kind {
-        // What a server function's codec will make of it.
-        TextBody::Json | TextBody::UrlEncoded if server_fn => TextBody::Either,
-        kind => kind,
     };
     if holds_nul(kind, &bytes) {
         return refuse(AppError::InvalidText);

@@ -32,8 +32,8 @@ pub struct ScalePlan {
 /// What was loaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScaleLoaded {
+    /// One administrator each.
     pub companies: u64,
-    pub users: u64,
     pub orders: u64,
     pub groups: u64,
 }
@@ -79,7 +79,8 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
     let engine = Engine::of_pool(db);
     let mut tx = db::begin_write(db).await?;
     let base = Base::read(&mut tx).await?;
-    let anchor = now_ms() - now_ms().rem_euclid(DAY_MS);
+    let now = now_ms();
+    let anchor = now - now.rem_euclid(DAY_MS);
     let mut rng = StdRng::seed_from_u64(plan.seed);
 
     let companies = new_companies(&mut rng, &base, plan.companies, anchor);
@@ -133,7 +134,6 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
     sqlx::query("ANALYZE").execute(db).await?;
     Ok(ScaleLoaded {
         companies: plan.companies,
-        users: plan.companies,
         orders: plan.orders,
         groups,
     })

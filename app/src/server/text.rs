@@ -1,18 +1,8 @@
 //! Which text the portal accepts: only text that both database engines
 //! store alike. PostgreSQL refuses NUL (U+0000) in text values while SQLite
 //! keeps it, so NUL is refused wherever text comes in, before any work is
-//! done. Every other Unicode character is stored the same on both.
-
-use super::error::{AppError, AppResult};
-
-/// `text`, when both engines can store it.
-pub fn storable(text: &str) -> AppResult<&str> {
-    if text.contains('\0') {
-        Err(AppError::InvalidText)
-    } else {
-        Ok(text)
-    }
-}
+//! done (the `text_input` middleware answers `AppError::InvalidText`).
+//! Every other Unicode character is stored the same on both.
 
 /// Whether URL-encoded text (a path, a query string, a form body) holds
 /// NUL once decoded: `%00`, or a raw NUL byte.
@@ -37,20 +27,6 @@ pub fn json_has_nul(value: &serde_json::Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn nul_is_refused_and_everything_else_is_kept() {
-        assert!(matches!(storable("a\0b"), Err(AppError::InvalidText)));
-        for text in [
-            "",
-            "plain",
-            "tab\tnew\nline",
-            "é ü 漢字 🙂",
-            "\u{202E}\u{200B}\u{1}",
-        ] {
-            assert_eq!(storable(text).unwrap(), text);
-        }
-    }
 
     #[test]
     fn url_encoded_nul_is_found_however_it_is_written() {
