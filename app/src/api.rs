@@ -125,7 +125,9 @@ pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, ServerFnError> 
     use crate::server::error::AppError;
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
-    orders::list(&state.db, &user, &query)
+    state
+        .read_lane
+        .run(orders::list(&state.db, &user, &query))
         .await
         .map_err(AppError::into_server_fn_error)
 }

@@ -234,11 +234,18 @@ pub struct OrderQuery {
     pub status: Option<Status>,
     pub company_id: Option<i64>,
     pub product_id: Option<i64>,
-    /// Matches the order number or title, case-insensitively.
+    /// Matches the order number or title, case-insensitively, as a
+    /// substring of [`MIN_SEARCH_CHARS`] to [`MAX_SEARCH_CHARS`] characters.
     pub q: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
 }
+
+/// The shortest search: fewer characters match most orders and cannot be
+/// answered from the trigram index.
+pub const MIN_SEARCH_CHARS: usize = 3;
+/// The longest search.
+pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// What happened to one order of a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

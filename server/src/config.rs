@@ -1,5 +1,6 @@
 //! Configuration from the command line and the environment (and `.env`).
 
+use app::server::lane::ReadLane;
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
 
@@ -67,9 +68,32 @@ pub struct Config {
     /// Connections in the database pool.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
+
+    /// Milliseconds a request waits for a database connection before it
+    /// answers 503: with lists and searches in their own lane, only an
+    /// unreachable database makes it wait that long.
+    #[arg(long, env = "DB_ACQUIRE_TIMEOUT_MS", default_value_t = 3_000)]
+    pub db_acquire_timeout_ms: u64,
+
+    /// Lists and searches that may hold a database connection at once; the
+    /// rest of the pool stays free for everything else. At most one less
+    /// than `DB_MAX_CONNECTIONS`.
+    #[arg(long, env = "DB_LIST_CONCURRENCY", default_value_t = 4)]
+    pub db_list_concurrency: u32,
 }
 
+/// How long a list or search waits for its turn before it answers "busy".
+const LIST_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Config {
+    /// The lane of lists and searches: see `db_list_concurrency`.
+    pub fn read_lane(&self) -> ReadLane {
+        let concurrency = self
+            .db_list_concurrency
+            .min(self.db_max_connections.saturating_sub(1));
+        ReadLane::new(concurrency, LIST_PATIENCE)
+    }
+
     pub fn orphan_file_grace(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.orphan_file_grace_minutes * 60)
     }

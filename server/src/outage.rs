@@ -3,7 +3,7 @@
 //! are turned away for a moment, then one is let through to try again.
 
 use app::server::db::now_ms;
-use app::server::error::AppError;
+use app::server::error::{AppError, BUSY_HEADER};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
@@ -34,7 +34,9 @@ pub async fn fail_fast_during_outage(
         return AppError::Unavailable.into_response();
     }
     let response = next.run(request).await;
-    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !response.headers().contains_key(BUSY_HEADER)
+    {
         breaker
             .refusing_until_ms
             .store(now_ms() + PAUSE_MS, Ordering::Relaxed);

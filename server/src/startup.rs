@@ -30,6 +30,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower::util::option_layer;
@@ -52,7 +53,12 @@ impl Application {
     /// Connects and migrates the database, loads the demo data into an empty
     /// one (unless disabled), and binds the listener.
     pub async fn build(config: &Config) -> anyhow::Result<Application> {
-        let db = db::connect(&config.database_url, config.db_max_connections).await?;
+        let db = db::connect_with_timeout(
+            &config.database_url,
+            config.db_max_connections,
+            Duration::from_millis(config.db_acquire_timeout_ms),
+        )
+        .await?;
         db::migrate(&db).await?;
         install_groups(&db).await?;
         let storage = Storage::local(&config.files_dir)?;
@@ -71,6 +77,7 @@ impl Application {
             .build();
         let state = AppState {
             db,
+            read_lane: config.read_lane(),
             storage,
             settings: Arc::new(config.settings()),
             login_throttle: Arc::default(),

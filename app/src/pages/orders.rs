@@ -4,7 +4,7 @@ use crate::components::bulk_move::{MoveSelected, StaffSelection};
 use crate::components::cancel::GroupCard;
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
 use crate::components::{OrderCard, WithPermission, badge_refresher};
-use crate::model::{Order, OrderPage, OrderQuery, Sort};
+use crate::model::{MIN_SEARCH_CHARS, Order, OrderPage, OrderQuery, Sort};
 use crate::rules::{Permission, Status, View};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,15 +20,21 @@ pub fn OrdersPage(view: View) -> impl IntoView {
         ..OrderQuery::default()
     });
     let search = move || filters.with(|query| query.q.clone().unwrap_or_default());
+    let search_too_short = move || {
+        let typed = search().trim().chars().count();
+        typed > 0 && typed < MIN_SEARCH_CHARS
+    };
     let sort = move || filters.with(|query| query.sort);
     // Bumped after every change, to fetch the list again.
     let version = RwSignal::new(0u32);
     let query = move |cursor: Option<String>| {
         let mut query = filters.get();
+        // Until the search is long enough to search by, the list stays
+        // unfiltered (the hint below says why).
         query.q = query
             .q
             .map(|text| text.trim().to_owned())
-            .filter(|text| !text.is_empty());
+            .filter(|text| text.chars().count() >= MIN_SEARCH_CHARS);
         query.cursor = cursor;
         query
     };
@@ -89,6 +95,11 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                         </select>
                     </label>
                 </div>
+                <Show when=search_too_short>
+                    <p class="hint" role="status">
+                        {format!("Type at least {MIN_SEARCH_CHARS} characters to search.")}
+                    </p>
+                </Show>
                 <WithPermission permission=Permission::OrdersViewAll>
                     <QueueFilters view filters/>
                 </WithPermission>

@@ -15,7 +15,8 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
-/// The longest a request waits for a database connection.
+/// The longest a request waits for a database connection, unless the
+/// configuration says otherwise.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Which engine a URL names.
@@ -48,6 +49,15 @@ impl Engine {
 /// Opens a pool. SQLite files (and their folder) are created when missing,
 /// in WAL mode so that readers never wait for the writer.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+    connect_with_timeout(url, max_connections, ACQUIRE_TIMEOUT).await
+}
+
+/// [`connect`], waiting at most `acquire_timeout` for a connection.
+pub async fn connect_with_timeout(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
     let engine = Engine::of_url(url).map_err(anyhow::Error::msg)?;
     let url = match engine {
@@ -59,7 +69,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
         .max_connections(max_connections)
         // With the database unreachable, requests answer 503 after this
         // long instead of queueing behind connection attempts.
-        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(acquire_timeout)
         .after_connect(move |connection, _meta| {
             Box::pin(async move {
                 if engine == Engine::Sqlite {

@@ -38,6 +38,9 @@ pub enum AppError {
     TooManyRequests(u64),
     #[error("The service is temporarily unavailable. Try again shortly.")]
     Unavailable,
+    /// Too many heavy reads are waiting (see `lane`); the database is fine.
+    #[error("The portal is busy. Try again in a moment.")]
+    Busy,
     #[error("Something went wrong on our side.")]
     Database(#[from] sqlx::Error),
     #[error("Something went wrong on our side.")]
@@ -45,6 +48,10 @@ pub enum AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Marks a 503 that is not an outage ([`AppError::Busy`]): the outage
+/// breaker lets the next requests through, since the database answers.
+pub const BUSY_HEADER: &str = "x-portal-busy";
 
 /// The JSON body of every error: `{"error": {"code", "message"}}`.
 #[derive(Debug, Serialize)]
@@ -72,7 +79,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(error) if is_unavailable(error) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -94,6 +101,7 @@ impl AppError {
             AppError::Unprocessable(_) => "unprocessable",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Unavailable => "unavailable",
+            AppError::Busy => "busy",
             AppError::Database(error) if is_unavailable(error) => "unavailable",
             AppError::Database(_) | AppError::Internal(_) => "internal",
         }
@@ -154,6 +162,11 @@ impl IntoResponse for AppError {
                 axum::http::HeaderValue::from(seconds),
             );
         }
+        if matches!(self, AppError::Busy) {
+            response
+                .headers_mut()
+                .insert(BUSY_HEADER, axum::http::HeaderValue::from_static("1"));
+        }
         response
     }
 }
@@ -164,6 +177,12 @@ impl AppError {
     pub fn into_server_fn_error(self) -> leptos::prelude::ServerFnError {
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(self.status_code());
+            if matches!(self, AppError::Busy) {
+                response.insert_header(
+                    axum::http::HeaderName::from_static(BUSY_HEADER),
+                    axum::http::HeaderValue::from_static("1"),
+                );
+            }
         }
         leptos::prelude::ServerFnError::ServerError(self.public_message())
     }

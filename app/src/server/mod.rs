@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod lane;
 pub mod mail;
 pub mod scale;
 pub mod security;

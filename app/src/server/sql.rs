@@ -87,6 +87,17 @@ impl Sql {
     }
 }
 
+/// Which row set of the `order_counts` table holds the badge counts of
+/// `user`: the same scope as [`Sql::and_visible_to`], as the table's
+/// triggers key it. `None` for a user who can see no orders.
+pub fn count_scope(user: &CurrentUser) -> Option<(&'static str, i64)> {
+    match user.visibility() {
+        Visibility::All => Some(("all", 0)),
+        Visibility::Company => user.company.as_ref().map(|company| ("company", company.id)),
+        Visibility::Own => Some(("placer", user.id)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

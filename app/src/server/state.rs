@@ -1,6 +1,7 @@
 //! What every request handler, page and server function can reach.
 
 use crate::server::db::Db;
+use crate::server::lane::ReadLane;
 use crate::server::storage::Storage;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -33,6 +34,8 @@ impl Default for Settings {
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: Db,
+    /// Where lists and searches wait their turn.
+    pub read_lane: ReadLane,
     pub storage: Storage,
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<crate::server::throttle::LoginThrottle>,

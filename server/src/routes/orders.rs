@@ -78,7 +78,8 @@ pub async fn list(
     user: CurrentUser,
     ApiQuery(query): ApiQuery<OrderQuery>,
 ) -> AppResult<Json<OrderPage>> {
-    Ok(Json(orders::list(&state.db, &user, &query).await?))
+    let page = state.read_lane.run(orders::list(&state.db, &user, &query));
+    Ok(Json(page.await?))
 }
 
 /// `GET /ordering/api/orders/counts`: the badge count of every view.

@@ -277,6 +277,8 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         // Small, so that the limit is cheap to pass in tests.
         max_upload_mb: 1,
         db_max_connections: 5,
+        db_acquire_timeout_ms: 3_000,
+        db_list_concurrency: 3,
         orphan_file_grace_minutes: 60,
         smtp_url: None,
         mail_from: "Ordering Portal <portal@fts.test>".to_owned(),

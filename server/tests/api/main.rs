@@ -17,6 +17,7 @@ mod left_pages;
 mod mail;
 mod notes;
 mod orders;
+mod overload;
 mod placement;
 mod races;
 mod routes;

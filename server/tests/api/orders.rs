@@ -109,17 +109,26 @@ on_both_databases!(
             app.numbers(&ava, "/ordering/api/orders?q=ord-1012").await,
             ["ORD-1012"]
         );
-        // LIKE wildcards are searched for literally.
-        assert!(
-            app.numbers(&ava, "/ordering/api/orders?q=%25")
-                .await
-                .is_empty()
-        );
-        assert!(
-            app.numbers(&ava, "/ordering/api/orders?q=_")
-                .await
-                .is_empty()
-        );
+        // LIKE wildcards and quotes are searched for literally.
+        for wildcards in ["%25%25%25", "___", "%22%22%22", "%25%22_"] {
+            assert!(
+                app.numbers(&ava, &format!("/ordering/api/orders?q={wildcards}"))
+                    .await
+                    .is_empty(),
+                "{wildcards}"
+            );
+        }
+        // Shorter searches would match most orders: the list asks for more.
+        for short in ["_", "%25", "10", "%20a%20"] {
+            let (status, body) = app
+                .get_json(&ava, &format!("/ordering/api/orders?q={short}"))
+                .await;
+            assert_eq!(status, 400, "{short}");
+            assert_eq!(
+                body["error"]["message"], "Type at least 3 characters to search.",
+                "{short}"
+            );
+        }
         // Search never crosses the tenant line.
         assert!(
             app.numbers(&ava, "/ordering/api/orders?q=Harbor%20Lofts")

@@ -2,15 +2,15 @@
 //! the caller's tenant scope.
 
 use crate::model::{
-    Attachment, AttachmentKind, Counts, Event, FilterOptions, NamedRef, Order, OrderDetail,
-    OrderPage, OrderQuery, Refund, Sort,
+    Attachment, AttachmentKind, Counts, Event, FilterOptions, MAX_SEARCH_CHARS, MIN_SEARCH_CHARS,
+    NamedRef, Order, OrderDetail, OrderPage, OrderQuery, Refund, Sort,
 };
 use crate::rules::{self, Permission, Status, View, Visibility};
 use crate::server::auth::CurrentUser;
-use crate::server::db::{Db, flag, rfc3339};
+use crate::server::db::{Db, Engine, flag, rfc3339};
 use crate::server::error::{AppError, AppResult};
 use crate::server::services::notes;
-use crate::server::sql::Sql;
+use crate::server::sql::{Sql, count_scope};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -21,13 +21,13 @@ const ORDER_COLUMNS: &str = "SELECT o.id, o.number, o.status, o.group_id, o.comp
     c.name AS company_name, c.enable_cancel_order, c.has_account, o.placed_by, u.name AS placed_by_name, \
     p.name AS product, o.title, o.expected_date, o.hold_reason, o.paid_cents, \
     o.created_at, o.updated_at, r.kind AS refund_kind, r.amount_cents AS refund_cents, \
-    r.state AS refund_state \
-    FROM orders o \
-    JOIN companies c ON c.id = o.company_id \
+    r.state AS refund_state";
+
+/// What an order's JSON needs besides the `orders o` row.
+const ORDER_JOINS: &str = " JOIN companies c ON c.id = o.company_id \
     JOIN users u ON u.id = o.placed_by \
     JOIN products p ON p.id = o.product_id \
-    LEFT JOIN refunds r ON r.order_id = o.id \
-    WHERE 1 = 1";
+    LEFT JOIN refunds r ON r.order_id = o.id";
 
 /// The position after the last order of a page: newest first, ties broken
 /// by id. Sent to clients as `<created_at>.<id>`.
@@ -57,6 +57,11 @@ impl std::fmt::Display for Cursor {
 }
 
 /// One page of the orders `user` may see, filtered by view, status and text.
+///
+/// Sized for a million orders: without search, each listed status is read
+/// from its own index range (tenant, status, date, id), at most one page of
+/// it, and the ranges are merged; with search, the trigram index finds the
+/// candidates. Either way no query reads a whole tenant or table.
 pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<OrderPage> {
     let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&limit) {
@@ -65,56 +70,40 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
         )));
     }
     let cursor: Option<Cursor> = query.cursor.as_deref().map(str::parse).transpose()?;
+    let search = search_text(query.q.as_deref())?;
+    let statuses = listed_statuses(query);
+    if statuses.is_empty() {
+        return Ok(OrderPage {
+            orders: Vec::new(),
+            next_cursor: None,
+        });
+    }
+    let page = PageKeys {
+        user,
+        query,
+        cursor,
+        limit,
+        engine: Engine::of_pool(db),
+    };
 
     let mut sql = Sql::new(ORDER_COLUMNS);
-    sql.and_visible_to("o", user);
-    if let Some(view) = query.view {
-        sql.and_status_in("o.status", &view.statuses());
-    }
-    if let Some(status) = query.status {
-        sql.and_status_in("o.status", &[status]);
-    }
-    if let Some(company_id) = query.company_id {
-        sql.push(" AND o.company_id = ").bind_int(company_id);
-    }
-    if let Some(product_id) = query.product_id {
-        sql.push(" AND o.product_id = ").bind_int(product_id);
-    }
-    if let Some(text) = query
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-    {
-        if text.chars().count() > 200 {
-            return Err(AppError::BadRequest(
-                "The search text is too long.".to_owned(),
-            ));
+    sql.push(" FROM (");
+    match &search {
+        None => {
+            for (index, status) in statuses.iter().enumerate() {
+                if index > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                sql.push("SELECT id FROM (");
+                page.push_select(&mut sql, &[*status], None);
+                sql.push(&format!(") AS status{index}"));
+            }
         }
-        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
-        sql.push(" AND (LOWER(o.number) LIKE ")
-            .bind_text(pattern.clone())
-            .push(" ESCAPE '\\' OR LOWER(o.title) LIKE ")
-            .bind_text(pattern)
-            .push(" ESCAPE '\\')");
+        Some(text) => page.push_select(&mut sql, &statuses, Some(text)),
     }
-    let (before, direction) = match query.sort {
-        Sort::Newest => ("<", "DESC"),
-        Sort::Oldest => (">", "ASC"),
-    };
-    if let Some(cursor) = cursor {
-        sql.push(&format!(" AND (o.created_at {before} "))
-            .bind_int(cursor.created_at)
-            .push(" OR (o.created_at = ")
-            .bind_int(cursor.created_at)
-            .push(&format!(" AND o.id {before} "))
-            .bind_int(cursor.id)
-            .push("))");
-    }
-    sql.push(&format!(
-        " ORDER BY o.created_at {direction}, o.id {direction} LIMIT "
-    ))
-    .bind_int(i64::from(limit) + 1);
+    sql.push(") AS page JOIN orders o ON o.id = page.id")
+        .push(ORDER_JOINS);
+    page.push_order_and_limit(&mut sql);
 
     let rows = sql.query().fetch_all(db).await?;
     let mut orders = rows
@@ -140,18 +129,133 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
     })
 }
 
+/// The statuses a list shows: its view's, narrowed to one by the status
+/// filter (nothing when the two disagree).
+fn listed_statuses(query: &OrderQuery) -> Vec<Status> {
+    let in_view = |status: &Status| query.view.is_none_or(|view| view.contains(*status));
+    match query.status {
+        Some(status) => Some(status).into_iter().filter(in_view).collect(),
+        None => Status::ALL.into_iter().filter(in_view).collect(),
+    }
+}
+
+/// The trimmed search text, if any: long enough for the trigram index to
+/// answer, and not too long.
+fn search_text(q: Option<&str>) -> AppResult<Option<String>> {
+    let Some(text) = q.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(None);
+    };
+    let length = text.chars().count();
+    if length > MAX_SEARCH_CHARS {
+        return Err(AppError::BadRequest(
+            "The search text is too long.".to_owned(),
+        ));
+    }
+    if length < MIN_SEARCH_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "Type at least {MIN_SEARCH_CHARS} characters to search."
+        )));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// How the ids of one page are selected.
+struct PageKeys<'a> {
+    user: &'a CurrentUser,
+    query: &'a OrderQuery,
+    cursor: Option<Cursor>,
+    limit: u32,
+    engine: Engine,
+}
+
+impl PageKeys<'_> {
+    /// `SELECT o.id ...`: the first `limit + 1` orders after the cursor with
+    /// one of `statuses`, in the tenant scope and the filters.
+    fn push_select(&self, sql: &mut Sql, statuses: &[Status], search: Option<&str>) {
+        sql.push("SELECT o.id FROM orders o WHERE 1 = 1");
+        sql.and_visible_to("o", self.user);
+        sql.and_status_in("o.status", statuses);
+        if let Some(company_id) = self.query.company_id {
+            sql.push(" AND o.company_id = ").bind_int(company_id);
+        }
+        if let Some(product_id) = self.query.product_id {
+            sql.push(" AND o.product_id = ").bind_int(product_id);
+        }
+        if let Some(text) = search {
+            self.push_search(sql, text);
+        }
+        if let Some(cursor) = self.cursor {
+            sql.push(&format!(" AND (o.created_at, o.id) {} (", self.before()))
+                .bind_int(cursor.created_at)
+                .push(", ")
+                .bind_int(cursor.id)
+                .push(")");
+        }
+        self.push_order_and_limit(sql);
+    }
+
+    /// A case-insensitive substring match of the number or the title, in
+    /// the form each engine's trigram index answers.
+    fn push_search(&self, sql: &mut Sql, text: &str) {
+        match self.engine {
+            // A phrase of the trigram tokenizer is a substring match; quotes
+            // inside are doubled.
+            Engine::Sqlite => sql
+                .push(" AND o.id IN (SELECT rowid FROM orders_search WHERE orders_search MATCH ")
+                .bind_text(format!("\"{}\"", text.replace('"', "\"\"")))
+                .push(")"),
+            Engine::Postgres => {
+                let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+                sql.push(" AND (LOWER(o.number) LIKE ")
+                    .bind_text(pattern.clone())
+                    .push(" ESCAPE '\\' OR LOWER(o.title) LIKE ")
+                    .bind_text(pattern)
+                    .push(" ESCAPE '\\')")
+            }
+        };
+    }
+
+    fn push_order_and_limit(&self, sql: &mut Sql) {
+        let direction = match self.query.sort {
+            Sort::Newest => "DESC",
+            Sort::Oldest => "ASC",
+        };
+        sql.push(&format!(
+            " ORDER BY o.created_at {direction}, o.id {direction} LIMIT "
+        ))
+        .bind_int(i64::from(self.limit) + 1);
+    }
+
+    fn before(&self) -> &'static str {
+        match self.query.sort {
+            Sort::Newest => "<",
+            Sort::Oldest => ">",
+        }
+    }
+}
+
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
 
-/// The sidebar badges of `user`.
+/// The sidebar badges of `user`, from the counters the database keeps per
+/// scope and status (a few dozen rows, whatever the number of orders).
 pub async fn counts(db: &Db, user: &CurrentUser) -> AppResult<Counts> {
-    let mut sql = Sql::new("SELECT o.status, COUNT(*) AS n FROM orders o WHERE 1 = 1");
-    sql.and_visible_to("o", user).push(" GROUP BY o.status");
     let mut counts = Counts::default();
-    for row in sql.query().fetch_all(db).await? {
+    let Some((scope, scope_id)) = count_scope(user) else {
+        return Ok(counts);
+    };
+    let rows = sqlx::query(
+        "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM order_counts \
+         WHERE scope = $1 AND scope_id = $2 GROUP BY status",
+    )
+    .bind(scope)
+    .bind(scope_id)
+    .fetch_all(db)
+    .await?;
+    for row in rows {
         let status: Status = parse_status(row.try_get("status")?)?;
         let n: i64 = row.try_get("n")?;
         for view in View::ALL.into_iter().filter(|view| view.contains(status)) {
@@ -164,7 +268,10 @@ pub async fn counts(db: &Db, user: &CurrentUser) -> AppResult<Counts> {
 /// One order `user` may see; `NotFound` for any other id.
 pub async fn get(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Order> {
     let mut sql = Sql::new(ORDER_COLUMNS);
-    sql.push(" AND o.id = ").bind_int(order_id);
+    sql.push(" FROM orders o")
+        .push(ORDER_JOINS)
+        .push(" WHERE o.id = ")
+        .bind_int(order_id);
     sql.and_visible_to("o", user);
     let row = sql
         .query()
