@@ -2,7 +2,11 @@
 //! sqlx's `Any` driver, with one migrations folder per engine.
 
 use crate::server::error::AppResult;
+use sqlx::AnyConnection;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
@@ -10,7 +14,44 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub type Db = AnyPool;
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// A write transaction. On SQLite it also holds the process's turn to
+/// write: writers queue in order for it instead of each polling the
+/// database's write lock (SQLite has one writer at a time, and its busy
+/// handler sleeps in growing steps, which makes long tails under load).
+pub struct Tx {
+    transaction: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.transaction.commit().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.transaction
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.transaction
+    }
+}
+
+/// The turn to write of each SQLite database this process opened, by URL.
+fn write_turn(pool: &Db) -> Arc<Mutex<()>> {
+    static TURNS: LazyLock<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>> =
+        LazyLock::new(Default::default);
+    let url = pool.connect_options().database_url.to_string();
+    let mut turns = TURNS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    turns.entry(url).or_default().clone()
+}
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -117,13 +158,23 @@ pub async fn migrate(pool: &Db) -> Result<(), sqlx::migrate::MigrateError> {
     }
 }
 
-/// Starts a write transaction. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes
-/// fails with SQLITE_BUSY under concurrency instead of waiting.
+/// Starts a write transaction. On SQLite it waits for the process's turn
+/// to write, then takes the write lock at once (`BEGIN IMMEDIATE`): a
+/// deferred transaction that reads and then writes fails with SQLITE_BUSY
+/// under concurrency instead of waiting.
 pub async fn begin_write(pool: &Db) -> AppResult<Tx> {
     Ok(match Engine::of_pool(pool) {
-        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
-        Engine::Postgres => pool.begin().await?,
+        Engine::Sqlite => {
+            let turn = write_turn(pool).lock_owned().await;
+            Tx {
+                transaction: pool.begin_with("BEGIN IMMEDIATE").await?,
+                _turn: Some(turn),
+            }
+        }
+        Engine::Postgres => Tx {
+            transaction: pool.begin().await?,
+            _turn: None,
+        },
     })
 }
 
