@@ -79,3 +79,12 @@ CREATE TRIGGER orders_search_update AFTER UPDATE OF number, title ON orders BEGI
     VALUES ('delete', OLD.id, OLD.number, OLD.title);
     INSERT INTO orders_search (rowid, number, title) VALUES (NEW.id, NEW.number, NEW.title);
 END;
+
+-- How many orders hold each common trigram, for searches to ask the index
+-- for the rarest trigrams of their text (services/search.rs). Counted
+-- from the index's vocabulary by housekeeping.
+CREATE VIRTUAL TABLE orders_search_vocab USING fts5vocab (orders_search, 'row');
+CREATE TABLE search_trigram_docs (
+    trigram TEXT PRIMARY KEY,
+    docs BIGINT NOT NULL
+) WITHOUT ROWID;

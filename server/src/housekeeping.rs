@@ -1,7 +1,9 @@
 //! Clean-up that runs at start and then every hour: files and attachment
-//! rows made to match after a crash, expired idempotency keys forgotten.
+//! rows made to match after a crash, expired idempotency keys forgotten,
+//! the query planner's and the search's statistics refreshed.
 
-use app::server::services::{attachments, idempotency};
+use app::server::db;
+use app::server::services::{attachments, idempotency, search};
 use app::server::state::AppState;
 use std::time::Duration;
 
@@ -21,6 +23,12 @@ pub async fn run_once(state: &AppState, file_grace: Duration) {
     }
     if let Err(error) = idempotency::purge_expired(&state.db).await {
         tracing::error!(%error, "forgetting expired idempotency keys failed");
+    }
+    if let Err(error) = db::refresh_planner_statistics(&state.db).await {
+        tracing::error!(%error, "refreshing the planner's statistics failed");
+    }
+    if let Err(error) = search::refresh_trigram_docs(&state.db).await {
+        tracing::error!(%error, "counting the search's trigrams failed");
     }
 }
 

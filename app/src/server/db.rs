@@ -4,14 +4,14 @@
 use crate::server::error::AppResult;
 use sqlx::AnyConnection;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
-use tokio::sync::{Mutex, OwnedMutexGuard};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use time::OffsetDateTime;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub type Db = AnyPool;
 
@@ -49,7 +49,9 @@ fn write_turn(pool: &Db) -> Arc<Mutex<()>> {
     static TURNS: LazyLock<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>> =
         LazyLock::new(Default::default);
     let url = pool.connect_options().database_url.to_string();
-    let mut turns = TURNS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut turns = TURNS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     turns.entry(url).or_default().clone()
 }
 
@@ -176,6 +178,16 @@ pub async fn begin_write(pool: &Db) -> AppResult<Tx> {
             _turn: None,
         },
     })
+}
+
+/// Brings the query planner's statistics up to date where tables have
+/// grown or shrunk since they were gathered (SQLite's `PRAGMA optimize`;
+/// PostgreSQL's autovacuum does this by itself).
+pub async fn refresh_planner_statistics(pool: &Db) -> AppResult<()> {
+    if Engine::of_pool(pool) == Engine::Sqlite {
+        pool.execute("PRAGMA optimize;").await?;
+    }
+    Ok(())
 }
 
 /// Now, in unix milliseconds: the storage format of every timestamp.

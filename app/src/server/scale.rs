@@ -12,10 +12,32 @@
 use super::auth::hash_password;
 use super::db::{self, Db, Engine, Tx, now_ms};
 use super::error::{AppError, AppResult};
+use super::services::search;
 use crate::rules::{self, Group, Status};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::Row;
+
+/// Writes the badge counters (`order_counts`) afresh from the orders.
+async fn recount_orders(tx: &mut Tx) -> AppResult<()> {
+    sqlx::query("DELETE FROM order_counts")
+        .execute(&mut **tx)
+        .await?;
+    for (scope, scope_id, group_by) in [
+        ("all", "0", "status"),
+        ("company", "company_id", "company_id, status"),
+        ("placer", "placed_by", "placed_by, status"),
+    ] {
+        sqlx::query(&format!(
+            "INSERT INTO order_counts (scope, scope_id, status, shard, n) \
+             SELECT '{scope}', {scope_id}, status, 0, COUNT(*) FROM orders \
+             GROUP BY {group_by}"
+        ))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
 
 /// What to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +125,13 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
         .collect();
     insert_rows(&mut tx, engine, &USER_TABLE, &admins).await?;
 
+    if engine == Engine::Postgres {
+        // Counted once at the end: a trigger per row would update the same
+        // few counter rows a million times in one transaction.
+        sqlx::query("ALTER TABLE orders DISABLE TRIGGER orders_count_insert_delete")
+            .execute(&mut *tx)
+            .await?;
+    }
     let mut orders = OrderMaker {
         rng,
         plan: *plan,
@@ -119,6 +148,10 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
     }
     let groups = orders.groups;
     if engine == Engine::Postgres {
+        sqlx::query("ALTER TABLE orders ENABLE TRIGGER orders_count_insert_delete")
+            .execute(&mut *tx)
+            .await?;
+        recount_orders(&mut tx).await?;
         // Rows came with their ids: the identity columns continue after them.
         for table in ["companies", "users", "order_groups", "orders"] {
             sqlx::query(&format!(
@@ -130,8 +163,9 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
         }
     }
     tx.commit().await?;
-    // The planner's statistics, for the new sizes.
+    // The planner's statistics, for the new sizes, and the search's.
     sqlx::query("ANALYZE").execute(db).await?;
+    search::refresh_trigram_docs(db).await?;
     Ok(ScaleLoaded {
         companies: plan.companies,
         orders: plan.orders,

@@ -9,3 +9,4 @@ pub mod notes;
 pub mod notifications;
 pub mod orders;
 pub mod placement;
+pub mod search;

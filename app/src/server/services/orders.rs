@@ -9,7 +9,7 @@ use crate::rules::{self, Permission, Status, View, Visibility};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{Db, Engine, flag, rfc3339};
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::notes;
+use crate::server::services::{notes, search};
 use crate::server::sql::{Sql, count_scope};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -61,7 +61,8 @@ impl std::fmt::Display for Cursor {
 /// Sized for a million orders: without search, each listed status is read
 /// from its own index range (tenant, status, date, id), at most one page of
 /// it, and the ranges are merged; with search, the trigram index finds the
-/// candidates. Either way no query reads a whole tenant or table.
+/// candidates unless the next orders of the list hold a page of matches.
+/// No query reads a whole tenant or table.
 pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<OrderPage> {
     let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&limit) {
@@ -89,21 +90,36 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
     let mut sql = Sql::new(ORDER_COLUMNS);
     sql.push(" FROM (");
     match &search {
-        None => {
-            for (index, status) in statuses.iter().enumerate() {
-                if index > 0 {
-                    sql.push(" UNION ALL ");
-                }
-                sql.push("SELECT id FROM (");
-                page.push_select(&mut sql, &[*status], None);
-                sql.push(&format!(") AS status{index}"));
+        None => page.push_merged(&mut sql, &statuses, &TextFilter::None, limit + 1),
+        Some(text) => match page.search_plan(db, &statuses, text).await? {
+            SearchPlan::Found(ids) if ids.is_empty() => {
+                return Ok(OrderPage {
+                    orders: Vec::new(),
+                    next_cursor: None,
+                });
             }
-        }
-        Some(text) => page.push_select(&mut sql, &statuses, Some(text)),
+            SearchPlan::Found(ids) => {
+                sql.push("SELECT id FROM orders WHERE id IN (");
+                for (index, id) in ids.into_iter().enumerate() {
+                    if index > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind_int(id);
+                }
+                sql.push(")");
+            }
+            SearchPlan::Scan => {
+                page.push_merged(&mut sql, &statuses, &TextFilter::Scan(text), limit + 1)
+            }
+            SearchPlan::Index(fts_match) => {
+                let filter = TextFilter::Index { text, fts_match };
+                page.push_select(&mut sql, &statuses, &filter, limit + 1)
+            }
+        },
     }
     sql.push(") AS page JOIN orders o ON o.id = page.id")
         .push(ORDER_JOINS);
-    page.push_order_and_limit(&mut sql);
+    page.push_order_and_limit(&mut sql, "o.", limit + 1);
 
     let rows = sql.query().fetch_all(db).await?;
     let mut orders = rows
@@ -159,6 +175,27 @@ fn search_text(q: Option<&str>) -> AppResult<Option<String>> {
     Ok(Some(text.to_owned()))
 }
 
+/// What a list's search text asks of each order it selects.
+enum TextFilter<'a> {
+    None,
+    /// Checked on every order, in list order.
+    Scan(&'a str),
+    /// Found through the trigram index: on SQLite with this FTS5 query over
+    /// some of its trigrams, or as one phrase.
+    Index {
+        text: &'a str,
+        fts_match: Option<String>,
+    },
+}
+
+/// How a search finds its page.
+enum SearchPlan {
+    /// These orders are the page (and one more, when there is a next page).
+    Found(Vec<i64>),
+    Scan,
+    Index(Option<String>),
+}
+
 /// How the ids of one page are selected.
 struct PageKeys<'a> {
     user: &'a CurrentUser,
@@ -168,15 +205,19 @@ struct PageKeys<'a> {
     engine: Engine,
 }
 
+/// Orders a search looks through in list order before it asks the trigram
+/// index: a text that common fills its page from them.
+const SEARCH_WINDOW: u32 = 1_000;
+
 impl PageKeys<'_> {
-    /// `SELECT o.id ...`: the first `limit + 1` orders after the cursor with
-    /// one of `statuses`, in the tenant scope and the filters.
-    fn push_select(&self, sql: &mut Sql, statuses: &[Status], search: Option<&str>) {
-        sql.push("SELECT o.id FROM ");
-        sql.push(match (search, self.engine) {
+    /// `SELECT o.id, o.created_at ...`: the first `rows` orders after the
+    /// cursor with one of `statuses`, in the tenant scope and the filters.
+    fn push_select(&self, sql: &mut Sql, statuses: &[Status], text: &TextFilter, rows: u32) {
+        sql.push("SELECT o.id, o.created_at FROM ");
+        sql.push(match (text, self.engine) {
             // The trigram index leads: SQLite would otherwise walk the
             // tenant's index and look each order up in the matches.
-            (Some(_), Engine::Sqlite) => {
+            (TextFilter::Index { .. }, Engine::Sqlite) => {
                 "orders_search CROSS JOIN orders o ON o.id = orders_search.rowid"
             }
             _ => "orders o",
@@ -190,8 +231,25 @@ impl PageKeys<'_> {
         if let Some(product_id) = self.query.product_id {
             sql.push(" AND o.product_id = ").bind_int(product_id);
         }
-        if let Some(text) = search {
-            self.push_search(sql, text);
+        match text {
+            TextFilter::None => {}
+            TextFilter::Scan(text) => push_like(sql, text),
+            TextFilter::Index { text, fts_match } => match (self.engine, fts_match) {
+                // Some trigrams of the text: the whole text is checked on
+                // the orders they name.
+                (Engine::Sqlite, Some(fts_match)) => {
+                    sql.push(" AND orders_search MATCH ")
+                        .bind_text(fts_match.clone());
+                    push_like(sql, text);
+                }
+                // A phrase of the trigram tokenizer is a substring match;
+                // quotes inside are doubled.
+                (Engine::Sqlite, None) => {
+                    sql.push(" AND orders_search MATCH ")
+                        .bind_text(format!("\"{}\"", text.replace('"', "\"\"")));
+                }
+                (Engine::Postgres, _) => push_like(sql, text),
+            },
         }
         if let Some(cursor) = self.cursor {
             sql.push(&format!(" AND (o.created_at, o.id) {} (", self.before()))
@@ -200,38 +258,112 @@ impl PageKeys<'_> {
                 .bind_int(cursor.id)
                 .push(")");
         }
-        self.push_order_and_limit(sql);
+        self.push_order_and_limit(sql, "o.", rows);
     }
 
-    /// A case-insensitive substring match of the number or the title, in
-    /// the form each engine's trigram index answers.
-    fn push_search(&self, sql: &mut Sql, text: &str) {
-        match self.engine {
-            // A phrase of the trigram tokenizer is a substring match; quotes
-            // inside are doubled.
-            Engine::Sqlite => sql
-                .push(" AND orders_search MATCH ")
-                .bind_text(format!("\"{}\"", text.replace('"', "\"\""))),
-            Engine::Postgres => {
-                let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
-                sql.push(" AND (LOWER(o.number) LIKE ")
-                    .bind_text(pattern.clone())
-                    .push(" ESCAPE '\\' OR LOWER(o.title) LIKE ")
-                    .bind_text(pattern)
-                    .push(" ESCAPE '\\')")
+    /// The first `rows` orders after the cursor with one of `statuses`:
+    /// each status's own index range, at most `rows` deep, merged.
+    fn push_merged(&self, sql: &mut Sql, statuses: &[Status], text: &TextFilter, rows: u32) {
+        sql.push("SELECT id, created_at FROM (");
+        for (index, status) in statuses.iter().enumerate() {
+            if index > 0 {
+                sql.push(" UNION ALL ");
             }
-        };
+            sql.push("SELECT id, created_at FROM (");
+            self.push_select(sql, &[*status], text, rows);
+            sql.push(&format!(") AS status{index}"));
+        }
+        sql.push(") AS merged");
+        self.push_order_and_limit(sql, "", rows);
     }
 
-    fn push_order_and_limit(&self, sql: &mut Sql) {
+    /// How a search finds its page. The next orders of the list are
+    /// looked through first when the text is common; then the cheaper of
+    /// checking every listed order and asking the trigram index wins, by
+    /// the counts both keep.
+    async fn search_plan(&self, db: &Db, statuses: &[Status], text: &str) -> AppResult<SearchPlan> {
+        let trigrams = match self.engine {
+            Engine::Sqlite => search::trigram_query(db, text).await?,
+            Engine::Postgres => None,
+        };
+        let common = trigrams
+            .as_ref()
+            .is_none_or(|trigrams| trigrams.candidates >= i64::from(SEARCH_WINDOW));
+        if common && let Some(ids) = self.recent_matches(db, statuses, text).await? {
+            return Ok(SearchPlan::Found(ids));
+        }
+        Ok(match trigrams {
+            Some(trigrams) if self.listed_count(db, statuses).await? <= trigrams.candidates => {
+                SearchPlan::Scan
+            }
+            Some(trigrams) => SearchPlan::Index(Some(trigrams.fts_match)),
+            None => SearchPlan::Index(None),
+        })
+    }
+
+    /// How many orders the list holds without its search, from the badge
+    /// counters (an upper bound with a product filter).
+    async fn listed_count(&self, db: &Db, statuses: &[Status]) -> AppResult<i64> {
+        let scope = match self.query.company_id {
+            Some(company_id) => Some(("company", company_id)),
+            None => count_scope(self.user),
+        };
+        let Some((scope, scope_id)) = scope else {
+            return Ok(0);
+        };
+        let mut sql = Sql::new(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM order_counts WHERE scope = ",
+        );
+        sql.bind_text(scope)
+            .push(" AND scope_id = ")
+            .bind_int(scope_id);
+        sql.and_status_in("status", statuses);
+        Ok(sql.query().fetch_one(db).await?.try_get("n")?)
+    }
+
+    /// The page of a search, when the next [`SEARCH_WINDOW`] orders of the
+    /// list answer it: they hold a page of matches, or they are all there
+    /// is. `None` when the text is too rare for that, and the trigram
+    /// index must find it.
+    async fn recent_matches(
+        &self,
+        db: &Db,
+        statuses: &[Status],
+        text: &str,
+    ) -> AppResult<Option<Vec<i64>>> {
+        let mut sql = Sql::new("SELECT o.id, CASE WHEN 1 = 1");
+        push_like(&mut sql, text);
+        sql.push(" THEN 1 ELSE 0 END AS hit FROM (");
+        self.push_merged(&mut sql, statuses, &TextFilter::None, SEARCH_WINDOW);
+        sql.push(") AS recent JOIN orders o ON o.id = recent.id");
+        self.push_order_and_limit(&mut sql, "o.", SEARCH_WINDOW);
+        let rows = sql.query().fetch_all(db).await?;
+        let mut hits = Vec::new();
+        for row in &rows {
+            if row.try_get::<i64, _>("hit")? == 1 {
+                hits.push(row.try_get::<i64, _>("id")?);
+            }
+        }
+        let whole_list = rows.len() < SEARCH_WINDOW as usize;
+        Ok(if whole_list || hits.len() > self.limit as usize {
+            hits.truncate(self.limit as usize + 1);
+            Some(hits)
+        } else {
+            None
+        })
+    }
+
+    fn push_order_and_limit(&self, sql: &mut Sql, alias: &str, rows: u32) {
         let direction = match self.query.sort {
             Sort::Newest => "DESC",
             Sort::Oldest => "ASC",
         };
+        // The limit is written out, not bound: knowing it, SQLite's planner
+        // reads the page first and joins the rest to it, instead of
+        // joining everything and looking for the page's rows in it.
         sql.push(&format!(
-            " ORDER BY o.created_at {direction}, o.id {direction} LIMIT "
-        ))
-        .bind_int(i64::from(self.limit) + 1);
+            " ORDER BY {alias}created_at {direction}, {alias}id {direction} LIMIT {rows}"
+        ));
     }
 
     fn before(&self) -> &'static str {
@@ -240,6 +372,18 @@ impl PageKeys<'_> {
             Sort::Oldest => ">",
         }
     }
+}
+
+/// ` AND <number or title contains text>`, case-insensitively: the form
+/// PostgreSQL's trigram indexes answer, and the check of the orders a
+/// search looks through first on both engines.
+fn push_like(sql: &mut Sql, text: &str) {
+    let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+    sql.push(" AND (LOWER(o.number) LIKE ")
+        .bind_text(pattern.clone())
+        .push(" ESCAPE '\\' OR LOWER(o.title) LIKE ")
+        .bind_text(pattern)
+        .push(" ESCAPE '\\')");
 }
 
 fn escape_like(text: &str) -> String {
