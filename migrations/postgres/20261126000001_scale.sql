@@ -76,3 +76,11 @@ EXECUTE FUNCTION orders_count();
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX orders_number_trigrams ON orders USING gin (LOWER(number) gin_trgm_ops);
 CREATE INDEX orders_title_trigrams ON orders USING gin (LOWER(title) gin_trgm_ops);
+
+-- How many orders hold each common trigram, for searches to ask the
+-- indexes for the rarest trigrams of their text (services/search.rs).
+-- Estimated from a sample of orders by housekeeping.
+CREATE TABLE search_trigram_docs (
+    trigram TEXT PRIMARY KEY,
+    docs BIGINT NOT NULL
+);

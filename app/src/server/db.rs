@@ -115,20 +115,10 @@ pub async fn connect_with_timeout(
         .acquire_timeout(acquire_timeout)
         .after_connect(move |connection, _meta| {
             Box::pin(async move {
-                match engine {
-                    Engine::Sqlite => {
-                        connection
-                            .execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
-                            .await?;
-                    }
-                    // Statements are prepared once per connection; a plan
-                    // made for no particular tenant or search text would
-                    // walk a 50,000-order tenant to find five orders.
-                    Engine::Postgres => {
-                        connection
-                            .execute("SET plan_cache_mode = force_custom_plan;")
-                            .await?;
-                    }
+                if engine == Engine::Sqlite {
+                    connection
+                        .execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;")
+                        .await?;
                 }
                 Ok(())
             })

@@ -111,8 +111,8 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
             SearchPlan::Scan => {
                 page.push_merged(&mut sql, &statuses, &TextFilter::Scan(text), limit + 1)
             }
-            SearchPlan::Index(fts_match) => {
-                let filter = TextFilter::Index { text, fts_match };
+            SearchPlan::Index(trigrams) => {
+                let filter = TextFilter::Index { text, trigrams };
                 page.push_select(&mut sql, &statuses, &filter, limit + 1)
             }
         },
@@ -121,7 +121,14 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
         .push(ORDER_JOINS);
     page.push_order_and_limit(&mut sql, "o.", limit + 1);
 
-    let rows = sql.query().fetch_all(db).await?;
+    // A search is planned for its own text: PostgreSQL's plan for a
+    // prepared statement, made for no text in particular, walks the whole
+    // tenant.
+    let rows = sql
+        .query()
+        .persistent(search.is_none())
+        .fetch_all(db)
+        .await?;
     let mut orders = rows
         .iter()
         .map(|row| order_from_row(row, user))
@@ -180,11 +187,11 @@ enum TextFilter<'a> {
     None,
     /// Checked on every order, in list order.
     Scan(&'a str),
-    /// Found through the trigram index: on SQLite with this FTS5 query over
-    /// some of its trigrams, or as one phrase.
+    /// Found through the trigram index, by these rare trigrams of the text
+    /// or by the whole text.
     Index {
         text: &'a str,
-        fts_match: Option<String>,
+        trigrams: Option<Vec<String>>,
     },
 }
 
@@ -193,7 +200,7 @@ enum SearchPlan {
     /// These orders are the page (and one more, when there is a next page).
     Found(Vec<i64>),
     Scan,
-    Index(Option<String>),
+    Index(Option<Vec<String>>),
 }
 
 /// How the ids of one page are selected.
@@ -206,8 +213,12 @@ struct PageKeys<'a> {
 }
 
 /// Orders a search looks through in list order before it asks the trigram
-/// index: a text that common fills its page from them.
-const SEARCH_WINDOW: u32 = 1_000;
+/// index, when the index would name more than [`INDEX_CANDIDATES`]: a text
+/// that common fills its page from them.
+const SEARCH_WINDOW: u32 = 500;
+/// Orders the trigram index may name for a search before the next orders
+/// of the list are looked through first.
+const INDEX_CANDIDATES: i64 = 20_000;
 
 impl PageKeys<'_> {
     /// `SELECT o.id, o.created_at ...`: the first `rows` orders after the
@@ -234,22 +245,27 @@ impl PageKeys<'_> {
         match text {
             TextFilter::None => {}
             TextFilter::Scan(text) => push_like(sql, text),
-            TextFilter::Index { text, fts_match } => match (self.engine, fts_match) {
-                // Some trigrams of the text: the whole text is checked on
-                // the orders they name.
-                (Engine::Sqlite, Some(fts_match)) => {
-                    sql.push(" AND orders_search MATCH ")
-                        .bind_text(fts_match.clone());
+            TextFilter::Index { text, trigrams } => {
+                match (self.engine, trigrams) {
+                    (Engine::Sqlite, Some(trigrams)) => {
+                        sql.push(" AND orders_search MATCH ")
+                            .bind_text(search::fts_match(trigrams));
+                    }
+                    // A phrase of the trigram tokenizer is a substring
+                    // match; quotes inside are doubled.
+                    (Engine::Sqlite, None) => {
+                        sql.push(" AND orders_search MATCH ")
+                            .bind_text(format!("\"{}\"", text.replace('"', "\"\"")));
+                    }
+                    (Engine::Postgres, Some(trigrams)) => push_trigrams(sql, trigrams),
+                    (Engine::Postgres, None) => {}
+                }
+                // The index named orders holding some trigrams of the text
+                // (or, as a phrase, the text itself): each is checked.
+                if trigrams.is_some() || self.engine == Engine::Postgres {
                     push_like(sql, text);
                 }
-                // A phrase of the trigram tokenizer is a substring match;
-                // quotes inside are doubled.
-                (Engine::Sqlite, None) => {
-                    sql.push(" AND orders_search MATCH ")
-                        .bind_text(format!("\"{}\"", text.replace('"', "\"\"")));
-                }
-                (Engine::Postgres, _) => push_like(sql, text),
-            },
+            }
         }
         if let Some(cursor) = self.cursor {
             sql.push(&format!(" AND (o.created_at, o.id) {} (", self.before()))
@@ -282,21 +298,18 @@ impl PageKeys<'_> {
     /// checking every listed order and asking the trigram index wins, by
     /// the counts both keep.
     async fn search_plan(&self, db: &Db, statuses: &[Status], text: &str) -> AppResult<SearchPlan> {
-        let trigrams = match self.engine {
-            Engine::Sqlite => search::trigram_query(db, text).await?,
-            Engine::Postgres => None,
-        };
-        let common = trigrams
+        let rare = search::rare_trigrams(db, text).await?;
+        let common = rare
             .as_ref()
-            .is_none_or(|trigrams| trigrams.candidates >= i64::from(SEARCH_WINDOW));
+            .is_none_or(|rare| rare.candidates > INDEX_CANDIDATES);
         if common && let Some(ids) = self.recent_matches(db, statuses, text).await? {
             return Ok(SearchPlan::Found(ids));
         }
-        Ok(match trigrams {
-            Some(trigrams) if self.listed_count(db, statuses).await? <= trigrams.candidates => {
+        Ok(match rare {
+            Some(rare) if self.listed_count(db, statuses).await? <= rare.candidates => {
                 SearchPlan::Scan
             }
-            Some(trigrams) => SearchPlan::Index(Some(trigrams.fts_match)),
+            Some(rare) => SearchPlan::Index(Some(rare.trigrams)),
             None => SearchPlan::Index(None),
         })
     }
@@ -372,6 +385,24 @@ impl PageKeys<'_> {
             Sort::Oldest => ">",
         }
     }
+}
+
+/// ` AND <number or title holds every one of trigrams>`: the index
+/// condition of PostgreSQL's trigram indexes, for trigrams of letters and
+/// digits only (each a pattern of one trigram, nothing to escape).
+fn push_trigrams(sql: &mut Sql, trigrams: &[String]) {
+    for (index, column) in ["LOWER(o.number)", "LOWER(o.title)"].iter().enumerate() {
+        sql.push(if index == 0 { " AND ((" } else { ") OR (" });
+        for (position, trigram) in trigrams.iter().enumerate() {
+            if position > 0 {
+                sql.push(" AND ");
+            }
+            sql.push(column)
+                .push(" LIKE ")
+                .bind_text(format!("%{trigram}%"));
+        }
+    }
+    sql.push("))");
 }
 
 /// ` AND <number or title contains text>`, case-insensitively: the form

@@ -1,10 +1,10 @@
 //! How rare each trigram of the order numbers and titles is, so that a
-//! search on SQLite asks its trigram index (FTS5) for the rarest few
-//! trigrams of the text only. FTS5 reads the whole list of orders holding
-//! each trigram it is asked for: "par" of "parcel" is in nearly every
-//! title, "424" of "4242" in a few hundred. The orders the rare trigrams
-//! name are then checked for the whole text, so the answer stays an exact
-//! substring match.
+//! search asks the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL)
+//! for the rarest few trigrams of its text only. Both engines read the
+//! whole list of orders holding each trigram they are asked for: "par" of
+//! "parcel" is in nearly every title, "424" of "4242" in a few thousand.
+//! The orders the rare trigrams name are then checked for the whole text,
+//! so the answer stays an exact substring match.
 //!
 //! The counts are refreshed by housekeeping and after scale data is
 //! loaded; stale counts only make a search slower, never wrong.
@@ -15,22 +15,26 @@ use sqlx::Row;
 
 /// Trigrams held by fewer orders are not recorded: unknown means rare.
 const RECORDED_FROM_DOCS: i64 = 500;
-/// Trigrams a search asks the index for.
+/// Trigrams a search asks the index for, at most.
 const TRIGRAMS_ASKED: usize = 3;
+/// How many times commoner than the rarest a trigram may be and still be
+/// asked for.
+const COMMONER_AT_MOST: i64 = 8;
+/// Orders PostgreSQL reads to estimate the counts.
+const POSTGRES_SAMPLE_ORDERS: f64 = 20_000.0;
 
-/// What a search on SQLite asks FTS5 for.
+/// The rarest trigrams of a search text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrigramQuery {
-    /// An FTS5 query over the rarest trigrams.
-    pub fts_match: String,
-    /// Orders holding the rarest of them (0 when none is recorded): about
-    /// how many orders the index names for the text.
+pub struct RareTrigrams {
+    /// Rarest first, at most [`TRIGRAMS_ASKED`].
+    pub trigrams: Vec<String>,
+    /// Orders holding the rarest (0 when it is not recorded): about how
+    /// many orders the index names for the text.
     pub candidates: i64,
 }
 
-/// The distinct trigrams of `text`, case-folded as the trigram tokenizer
-/// folds them; `None` for text that is not ASCII, whose folding the
-/// tokenizer does by Unicode's rules.
+/// The distinct trigrams of `text`, lower-cased as both indexes fold them;
+/// `None` for text that is not ASCII, which they fold by Unicode's rules.
 pub fn trigrams(text: &str) -> Option<Vec<String>> {
     if !text.is_ascii() {
         return None;
@@ -45,12 +49,16 @@ pub fn trigrams(text: &str) -> Option<Vec<String>> {
     Some(trigrams)
 }
 
-/// The index query for `text` (at least three characters), or `None` when
-/// the text must be searched as one phrase.
-pub async fn trigram_query(db: &Db, text: &str) -> AppResult<Option<TrigramQuery>> {
-    let Some(trigrams) = trigrams(text) else {
+/// The rarest trigrams of `text` that the engine's index can be asked for
+/// (pg_trgm indexes only letters and digits), or `None` when there are
+/// none and the text must be searched whole.
+pub async fn rare_trigrams(db: &Db, text: &str) -> AppResult<Option<RareTrigrams>> {
+    let Some(mut trigrams) = trigrams(text) else {
         return Ok(None);
     };
+    if Engine::of_pool(db) == Engine::Postgres {
+        trigrams.retain(|trigram| trigram.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
     let mut docs = Vec::with_capacity(trigrams.len());
     for trigram in trigrams {
         let recorded: Option<i64> =
@@ -61,44 +69,91 @@ pub async fn trigram_query(db: &Db, text: &str) -> AppResult<Option<TrigramQuery
         docs.push((recorded.unwrap_or(0), trigram));
     }
     docs.sort();
-    let candidates = docs.first().map_or(0, |(docs, _)| *docs);
-    let fts_match = docs
-        .iter()
-        .take(TRIGRAMS_ASKED)
-        .map(|(_, trigram)| format!("\"{}\"", trigram.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    Ok(Some(TrigramQuery {
-        fts_match,
+    let Some(&(candidates, _)) = docs.first() else {
+        return Ok(None);
+    };
+    // A trigram much commoner than the rarest narrows the candidates little
+    // and costs the index as much as its orders.
+    let worth_asking = candidates.max(RECORDED_FROM_DOCS) * COMMONER_AT_MOST;
+    Ok(Some(RareTrigrams {
+        trigrams: docs
+            .into_iter()
+            .take_while(|(docs, _)| *docs <= worth_asking)
+            .take(TRIGRAMS_ASKED)
+            .map(|(_, trigram)| trigram)
+            .collect(),
         candidates,
     }))
 }
 
-/// Counts again how many orders hold each common trigram (SQLite only).
+/// An FTS5 query for orders holding every one of `trigrams`.
+pub fn fts_match(trigrams: &[String]) -> String {
+    trigrams
+        .iter()
+        .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// Counts again how many orders hold each common trigram: exactly from
+/// FTS5's vocabulary on SQLite, from a sample of orders on PostgreSQL.
 pub async fn refresh_trigram_docs(db: &Db) -> AppResult<()> {
-    if Engine::of_pool(db) != Engine::Sqlite {
-        return Ok(());
-    }
-    // Counted outside the write transaction: it reads the whole index.
-    let counted = sqlx::query(
-        "SELECT term, doc FROM orders_search_vocab WHERE doc >= $1 AND length(term) = 3",
-    )
-    .bind(RECORDED_FROM_DOCS)
-    .fetch_all(db)
-    .await?;
+    // Counted outside the write transaction: it reads a lot.
+    let counted: Vec<(String, i64)> = match Engine::of_pool(db) {
+        Engine::Sqlite => sqlx::query(
+            "SELECT term AS trigram, doc AS docs FROM orders_search_vocab \
+             WHERE doc >= $1 AND length(term) = 3",
+        )
+        .bind(RECORDED_FROM_DOCS)
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("trigram")?, row.try_get("docs")?)))
+        .collect::<AppResult<_>>()?,
+        Engine::Postgres => postgres_sample(db).await?,
+    };
     let mut tx = db::begin_write(db).await?;
     sqlx::query("DELETE FROM search_trigram_docs")
         .execute(&mut *tx)
         .await?;
-    for row in counted {
+    for (trigram, docs) in counted {
         sqlx::query("INSERT INTO search_trigram_docs (trigram, docs) VALUES ($1, $2)")
-            .bind(row.try_get::<String, _>("term")?)
-            .bind(row.try_get::<i64, _>("doc")?)
+            .bind(trigram)
+            .bind(docs)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Trigram counts estimated from a sample of about
+/// [`POSTGRES_SAMPLE_ORDERS`] orders.
+async fn postgres_sample(db: &Db) -> AppResult<Vec<(String, i64)>> {
+    let orders: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM order_counts WHERE scope = 'all'",
+    )
+    .fetch_one(db)
+    .await?;
+    let percent = (POSTGRES_SAMPLE_ORDERS * 100.0 / orders.max(1) as f64).min(100.0);
+    let rows = sqlx::query(&format!(
+        "SELECT substr(sample.text, position.i, 3) AS trigram, \
+                CAST(COUNT(DISTINCT sample.id) AS BIGINT) AS hits \
+         FROM (SELECT id, LOWER(number) || ' ' || LOWER(title) AS text \
+               FROM orders TABLESAMPLE SYSTEM ({percent:.6})) AS sample \
+         CROSS JOIN LATERAL generate_series(1, length(sample.text) - 2) AS position(i) \
+         GROUP BY 1"
+    ))
+    .fetch_all(db)
+    .await?;
+    let mut counted = Vec::new();
+    for row in rows {
+        let docs = (row.try_get::<i64, _>("hits")? as f64 * 100.0 / percent) as i64;
+        if docs >= RECORDED_FROM_DOCS {
+            counted.push((row.try_get("trigram")?, docs));
+        }
+    }
+    Ok(counted)
 }
 
 #[cfg(test)]
@@ -111,5 +166,11 @@ mod tests {
         assert_eq!(trigrams("ORD-1").unwrap(), ["d-1", "ord", "rd-"]);
         assert_eq!(trigrams("ab"), Some(Vec::new()));
         assert_eq!(trigrams("Straße"), None);
+    }
+
+    #[test]
+    fn the_index_query_asks_for_every_trigram_given() {
+        let asked = ["424".to_owned(), "a\"b".to_owned()];
+        assert_eq!(fts_match(&asked), "\"424\" AND \"a\"\"b\"");
     }
 }
