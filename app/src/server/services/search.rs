@@ -11,7 +11,9 @@
 
 use crate::server::db::{self, Db, Engine};
 use crate::server::error::AppResult;
+use crate::server::sql::Sql;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// Trigrams held by fewer orders are not recorded: unknown means rare.
 const RECORDED_FROM_DOCS: i64 = 500;
@@ -59,15 +61,28 @@ pub async fn rare_trigrams(db: &Db, text: &str) -> AppResult<Option<RareTrigrams
     if Engine::of_pool(db) == Engine::Postgres {
         trigrams.retain(|trigram| trigram.chars().all(|c| c.is_ascii_alphanumeric()));
     }
-    let mut docs = Vec::with_capacity(trigrams.len());
-    for trigram in trigrams {
-        let recorded: Option<i64> =
-            sqlx::query_scalar("SELECT docs FROM search_trigram_docs WHERE trigram = $1")
-                .bind(&trigram)
-                .fetch_optional(db)
-                .await?;
-        docs.push((recorded.unwrap_or(0), trigram));
+    if trigrams.is_empty() {
+        return Ok(None);
     }
+    let mut sql = Sql::new("SELECT trigram, docs FROM search_trigram_docs WHERE trigram IN (");
+    for (index, trigram) in trigrams.iter().enumerate() {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.bind_text(trigram.as_str());
+    }
+    sql.push(")");
+    let mut recorded = HashMap::new();
+    for row in sql.query().fetch_all(db).await? {
+        recorded.insert(
+            row.try_get::<String, _>("trigram")?,
+            row.try_get::<i64, _>("docs")?,
+        );
+    }
+    let mut docs: Vec<(i64, String)> = trigrams
+        .into_iter()
+        .map(|trigram| (recorded.get(&trigram).copied().unwrap_or(0), trigram))
+        .collect();
     docs.sort();
     let Some(&(candidates, _)) = docs.first() else {
         return Ok(None);
