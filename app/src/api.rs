@@ -2,8 +2,9 @@
 //! signed-in user, calls one service function and maps its error.
 
 use crate::model::{
-    AdminUser, BatchResult, CompanyInfo, Counts, FilterOptions, Me, NewOrder, Note, Notifications,
-    Order, OrderDetail, OrderPage, OrderQuery, PlacedOrders,
+    AdminUser, BatchResult, CompanyInfo, CompanyOverview, CompanyQuery, Counts, FilterOptions,
+    ListPage, Me, NewOrder, Note, Notifications, Order, OrderDetail, OrderPage, OrderQuery,
+    PlacedOrders, UserQuery,
 };
 use crate::rules::{Group, Status};
 use leptos::prelude::*;
@@ -260,13 +261,24 @@ pub async fn read_notification(id: i64) -> Result<(), ServerFnError> {
         .map_err(AppError::into_server_fn_error)
 }
 
-/// Administration: every company.
-#[server(endpoint = "admin-companies")]
-pub async fn admin_companies() -> Result<Vec<CompanyInfo>, ServerFnError> {
+/// Administration: one page of companies.
+#[server(endpoint = "admin-companies", input = leptos::server_fn::codec::Json)]
+pub async fn admin_companies(query: CompanyQuery) -> Result<ListPage<CompanyInfo>, ServerFnError> {
     use crate::server::error::AppError;
-    use crate::server::services::admin;
+    use crate::server::services::admin_lists;
     let (state, user) = context::user().await?;
-    admin::list_companies(&state.db, &user)
+    admin_lists::companies(&state.db, &user, &query)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// Administration: one company with its user and order counts.
+#[server(endpoint = "admin-company")]
+pub async fn admin_company(id: i64) -> Result<CompanyOverview, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::admin_lists;
+    let (state, user) = context::user().await?;
+    admin_lists::company(&state.db, &user, id)
         .await
         .map_err(AppError::into_server_fn_error)
 }
@@ -312,13 +324,13 @@ pub async fn admin_update_company(
         .map_err(AppError::into_server_fn_error)
 }
 
-/// Administration: every user.
-#[server(endpoint = "admin-users")]
-pub async fn admin_users() -> Result<Vec<AdminUser>, ServerFnError> {
+/// Administration: one page of users.
+#[server(endpoint = "admin-users", input = leptos::server_fn::codec::Json)]
+pub async fn admin_users(query: UserQuery) -> Result<ListPage<AdminUser>, ServerFnError> {
     use crate::server::error::AppError;
-    use crate::server::services::admin;
+    use crate::server::services::admin_lists;
     let (state, user) = context::user().await?;
-    admin::list_users(&state.db, &user)
+    admin_lists::users(&state.db, &user, &query)
         .await
         .map_err(AppError::into_server_fn_error)
 }

@@ -18,7 +18,8 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::{
-    AdminPage, LoginPage, NewOrderPage, NotFound, NotificationsPage, OrderPage, OrdersPage,
+    AdminCompaniesPage, AdminCompanyPage, AdminUsersPage, LoginPage, NewOrderPage, NotFound,
+    NotificationsPage, OrderPage, OrdersPage,
 };
 use rules::View;
 
@@ -60,7 +61,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/new") view=NewOrderPage/>
                     <Route path=path!("/order/:id") view=OrderPage/>
                     <Route path=path!("/notifications") view=NotificationsPage/>
-                    <Route path=path!("/admin") view=AdminPage/>
+                    <Route path=path!("/admin") view=AdminCompaniesPage/>
+                    <Route path=path!("/admin/companies") view=AdminCompaniesPage/>
+                    <Route path=path!("/admin/companies/:id") view=AdminCompanyPage/>
+                    <Route path=path!("/admin/users") view=AdminUsersPage/>
                 </ParentRoute>
             </Routes>
         </Router>

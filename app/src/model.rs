@@ -315,3 +315,76 @@ pub struct AdminUser {
     pub company: Option<NamedRef>,
     pub disabled: bool,
 }
+
+/// One page of an administration list: `items`, and where the next page
+/// starts (`None` on the last page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Rows per administration page unless asked otherwise.
+pub const ADMIN_PAGE_SIZE: u32 = 50;
+/// The most rows an administration page holds.
+pub const MAX_ADMIN_PAGE_SIZE: u32 = 100;
+
+/// The order of the companies list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanySort {
+    #[default]
+    Name,
+    Newest,
+}
+
+/// What the companies list asks for; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyQuery {
+    /// Part of the name, [`MIN_SEARCH_CHARS`] to [`MAX_SEARCH_CHARS`]
+    /// characters, case-insensitively.
+    pub q: Option<String>,
+    pub has_account: Option<bool>,
+    pub enable_cancel_order: Option<bool>,
+    #[serde(default)]
+    pub sort: CompanySort,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// The order of the users list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserSort {
+    #[default]
+    Email,
+    Name,
+    Newest,
+}
+
+/// What the users list asks for; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserQuery {
+    /// Part of the name or e-mail address, [`MIN_SEARCH_CHARS`] to
+    /// [`MAX_SEARCH_CHARS`] characters, case-insensitively.
+    pub q: Option<String>,
+    pub group: Option<Group>,
+    pub company_id: Option<i64>,
+    pub disabled: Option<bool>,
+    #[serde(default)]
+    pub sort: UserSort,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// A company's administration page: the company, how many users it has and
+/// its orders per view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyOverview {
+    #[serde(flatten)]
+    pub company: CompanyInfo,
+    pub user_count: i64,
+    pub order_counts: Counts,
+}

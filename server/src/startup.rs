@@ -13,7 +13,7 @@ use app::server::auth::CurrentUser;
 use app::server::auth::install_groups;
 use app::server::error::{AppError, AppResult};
 use app::server::mail::Mailer;
-use app::server::services::orders;
+use app::server::services::{admin_lists, orders};
 use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
 use app::server::storage::Storage;
@@ -273,6 +273,7 @@ fn is_private_page(request: &Request) -> bool {
         && (path == "/orders"
             || path == "/notifications"
             || path == "/admin"
+            || path.starts_with("/admin/")
             || path.starts_with("/orders/")
             || path.starts_with("/order/"))
 }
@@ -310,8 +311,21 @@ async fn page_access(State(state): State<AppState>, request: Request, next: Next
 
 /// Whether `path` names a page whose subject `user` may not see.
 async fn hidden_from(state: &AppState, user: &CurrentUser, path: &str) -> AppResult<bool> {
-    if path == "/admin" {
-        return Ok(!user.can(Permission::AdminCompanies));
+    if path == "/admin" || path.starts_with("/admin/") {
+        if !user.can(Permission::AdminCompanies) {
+            return Ok(true);
+        }
+        let Some(id) = path.strip_prefix("/admin/companies/") else {
+            return Ok(false);
+        };
+        let Ok(id) = id.parse::<i64>() else {
+            return Ok(true);
+        };
+        return match admin_lists::company(&state.db, user, id).await {
+            Ok(_) => Ok(false),
+            Err(AppError::NotFound) => Ok(true),
+            Err(error) => Err(error),
+        };
     }
     if path == "/orders/new" {
         return Ok(!user.can(Permission::OrdersCreate));

@@ -7,7 +7,7 @@ mod notifications;
 mod order;
 mod orders;
 
-pub use admin::AdminPage;
+pub use admin::{AdminCompaniesPage, AdminCompanyPage, AdminUsersPage};
 pub use login::LoginPage;
 pub use new_order::NewOrderPage;
 pub use notifications::NotificationsPage;

@@ -107,23 +107,33 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
 
     let companies = new_companies(&mut rng, &base, plan.companies, anchor);
     insert_rows(&mut tx, engine, &COMPANY_TABLE, &companies).await?;
-    let admins: Vec<Vec<Value>> = companies
+    // Each company has an administrator (who places its orders) and a
+    // customer user: 10,000 users for 5,000 companies, as administration
+    // meets them.
+    let company_count = companies.len() as i64;
+    let users: Vec<Vec<Value>> = companies
         .iter()
         .enumerate()
-        .map(|(index, company)| {
-            let number = index + 1;
-            vec![
-                Value::Int(base.user_id + number as i64),
-                Value::Text(format!("admin{number}@{SCALE_DOMAIN}")),
-                Value::Text(format!("Administrator {number}")),
-                Value::Text(password_hash.clone()),
-                Value::Text(Group::CustomerAdmin.as_str().to_owned()),
-                company[0].clone(),
-                Value::Int(anchor - SPAN_MS),
+        .flat_map(|(index, company)| {
+            let number = index as i64 + 1;
+            [
+                (0, "admin", "Administrator", Group::CustomerAdmin),
+                (company_count, "user", "Customer", Group::CustomerUser),
             ]
+            .map(|(offset, mailbox, title, group)| {
+                vec![
+                    Value::Int(base.user_id + offset + number),
+                    Value::Text(format!("{mailbox}{number}@{SCALE_DOMAIN}")),
+                    Value::Text(format!("{title} {number}")),
+                    Value::Text(password_hash.clone()),
+                    Value::Text(group.as_str().to_owned()),
+                    company[0].clone(),
+                    Value::Int(anchor - SPAN_MS + number * 1000),
+                ]
+            })
         })
         .collect();
-    insert_rows(&mut tx, engine, &USER_TABLE, &admins).await?;
+    insert_rows(&mut tx, engine, &USER_TABLE, &users).await?;
 
     if engine == Engine::Postgres {
         // Counted once at the end: a trigger per row would update the same

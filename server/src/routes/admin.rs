@@ -2,11 +2,12 @@
 //! everyone else these routes do not exist).
 
 use super::table::Routes;
-use crate::extract::{ApiJson, ApiPath};
-use app::model::{AdminUser, CompanyInfo};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use app::model::{AdminUser, CompanyInfo, CompanyOverview, CompanyQuery, ListPage, UserQuery};
 use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
 use app::server::services::admin::{self, CompanyChange, NewCompany, NewUser, UserChange};
+use app::server::services::admin_lists;
 use app::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -16,18 +17,33 @@ pub fn router() -> Routes {
     Routes::new()
         .get("/admin/companies", list_companies)
         .post("/admin/companies", create_company)
+        .get("/admin/companies/{id}", company)
         .patch("/admin/companies/{id}", update_company)
         .get("/admin/users", list_users)
         .post("/admin/users", create_user)
         .patch("/admin/users/{id}", update_user)
 }
 
-/// `GET /ordering/api/admin/companies`.
+/// `GET /ordering/api/admin/companies?q=&has_account=&enable_cancel_order=&sort=&cursor=&limit=`:
+/// one page, `{items, next_cursor}`.
 pub async fn list_companies(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> AppResult<Json<Vec<CompanyInfo>>> {
-    Ok(Json(admin::list_companies(&state.db, &user).await?))
+    ApiQuery(query): ApiQuery<CompanyQuery>,
+) -> AppResult<Json<ListPage<CompanyInfo>>> {
+    Ok(Json(
+        admin_lists::companies(&state.db, &user, &query).await?,
+    ))
+}
+
+/// `GET /ordering/api/admin/companies/{id}`: the company, `user_count` and
+/// `order_counts` per view.
+pub async fn company(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+) -> AppResult<Json<CompanyOverview>> {
+    Ok(Json(admin_lists::company(&state.db, &user, id).await?))
 }
 
 /// `POST /ordering/api/admin/companies` `{name, has_account?, enable_cancel_order?}`.
@@ -54,12 +70,14 @@ pub async fn update_company(
     ))
 }
 
-/// `GET /ordering/api/admin/users`.
+/// `GET /ordering/api/admin/users?q=&group=&company_id=&disabled=&sort=&cursor=&limit=`:
+/// one page, `{items, next_cursor}`.
 pub async fn list_users(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> AppResult<Json<Vec<AdminUser>>> {
-    Ok(Json(admin::list_users(&state.db, &user).await?))
+    ApiQuery(query): ApiQuery<UserQuery>,
+) -> AppResult<Json<ListPage<AdminUser>>> {
+    Ok(Json(admin_lists::users(&state.db, &user, &query).await?))
 }
 
 /// `POST /ordering/api/admin/users` `{email, name, password, group, company_id?}`.

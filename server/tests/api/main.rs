@@ -5,6 +5,7 @@ mod helpers;
 
 mod actions;
 mod admin;
+mod admin_lists;
 mod attachments;
 mod auth;
 mod bad_input;

@@ -195,6 +195,27 @@ fn table() -> Vec<Probe> {
             Nothing,
             [303, 404, 404, 404, 404, 200],
         ),
+        probe(
+            "GET",
+            "/admin/companies",
+            Body::None,
+            Nothing,
+            [303, 404, 404, 404, 404, 200],
+        ),
+        probe(
+            "GET",
+            "/admin/companies/{id}",
+            Body::None,
+            Company,
+            [303, 404, 404, 404, 404, 200],
+        ),
+        probe(
+            "GET",
+            "/admin/users",
+            Body::None,
+            Nothing,
+            [303, 404, 404, 404, 404, 200],
+        ),
         Probe {
             path: "/order/{id}",
             ..probe(
@@ -378,6 +399,13 @@ fn table() -> Vec<Probe> {
             [401, 404, 404, 404, 404, 201],
         ),
         probe(
+            "GET",
+            "/ordering/api/admin/companies/{id}",
+            Body::None,
+            Company,
+            [401, 404, 404, 404, 404, 200],
+        ),
+        probe(
             "PATCH",
             "/ordering/api/admin/companies/{id}",
             Body::Json(r#"{"has_account": true}"#),
@@ -523,8 +551,15 @@ fn table() -> Vec<Probe> {
         probe(
             "POST",
             "/api/admin-companies",
-            Body::None,
+            Body::Json(r#"{"query": {}}"#),
             Nothing,
+            [401, 404, 404, 404, 404, 200],
+        ),
+        probe(
+            "POST",
+            "/api/admin-company",
+            Body::Form("id={id}"),
+            Company,
             [401, 404, 404, 404, 404, 200],
         ),
         probe(
@@ -544,7 +579,7 @@ fn table() -> Vec<Probe> {
         probe(
             "POST",
             "/api/admin-users",
-            Body::None,
+            Body::Json(r#"{"query": {}}"#),
             Nothing,
             [401, 404, 404, 404, 404, 200],
         ),

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 /// Passwords shorter than this are refused.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
-fn require(user: &CurrentUser, permission: Permission) -> AppResult<()> {
+pub(crate) fn require(user: &CurrentUser, permission: Permission) -> AppResult<()> {
     if user.can(permission) {
         Ok(())
     } else {
@@ -33,23 +33,13 @@ fn company_name(name: &str) -> AppResult<String> {
     Ok(name.to_owned())
 }
 
-fn company_from_row(row: &AnyRow) -> AppResult<CompanyInfo> {
+pub(crate) fn company_from_row(row: &AnyRow) -> AppResult<CompanyInfo> {
     Ok(CompanyInfo {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         has_account: flag(row.try_get("has_account")?),
         enable_cancel_order: flag(row.try_get("enable_cancel_order")?),
     })
-}
-
-pub async fn list_companies(db: &Db, user: &CurrentUser) -> AppResult<Vec<CompanyInfo>> {
-    require(user, Permission::AdminCompanies)?;
-    sqlx::query("SELECT id, name, has_account, enable_cancel_order FROM companies ORDER BY name")
-        .fetch_all(db)
-        .await?
-        .iter()
-        .map(company_from_row)
-        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,10 +137,10 @@ pub async fn update_company(
     company_from_row(&row)
 }
 
-const USER_COLUMNS: &str = "SELECT u.id, u.email, u.name, u.group_code, u.company_id, \
+pub(crate) const USER_COLUMNS: &str = "SELECT u.id, u.email, u.name, u.group_code, u.company_id, \
     c.name AS company_name, u.disabled FROM users u LEFT JOIN companies c ON c.id = u.company_id";
 
-fn user_from_row(row: &AnyRow) -> AppResult<AdminUser> {
+pub(crate) fn user_from_row(row: &AnyRow) -> AppResult<AdminUser> {
     let group: String = row.try_get("group_code")?;
     Ok(AdminUser {
         id: row.try_get("id")?,
@@ -166,16 +156,6 @@ fn user_from_row(row: &AnyRow) -> AppResult<AdminUser> {
         },
         disabled: flag(row.try_get("disabled")?),
     })
-}
-
-pub async fn list_users(db: &Db, user: &CurrentUser) -> AppResult<Vec<AdminUser>> {
-    require(user, Permission::AdminUsers)?;
-    sqlx::query(&format!("{USER_COLUMNS} ORDER BY u.email"))
-        .fetch_all(db)
-        .await?
-        .iter()
-        .map(user_from_row)
-        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize)]

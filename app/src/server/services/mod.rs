@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod admin;
+pub mod admin_lists;
 pub mod attachments;
 pub mod idempotency;
 pub mod notes;

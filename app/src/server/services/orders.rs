@@ -2,8 +2,8 @@
 //! the caller's tenant scope.
 
 use crate::model::{
-    Attachment, AttachmentKind, Counts, Event, FilterOptions, MAX_SEARCH_CHARS, MIN_SEARCH_CHARS,
-    NamedRef, Order, OrderDetail, OrderPage, OrderQuery, Refund, Sort,
+    Attachment, AttachmentKind, Counts, Event, FilterOptions, NamedRef, Order, OrderDetail,
+    OrderPage, OrderQuery, Refund, Sort,
 };
 use crate::rules::{self, Permission, Status, View, Visibility};
 use crate::server::auth::CurrentUser;
@@ -71,7 +71,7 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
         )));
     }
     let cursor: Option<Cursor> = query.cursor.as_deref().map(str::parse).transpose()?;
-    let search = search_text(query.q.as_deref())?;
+    let search = search::search_text(query.q.as_deref())?;
     let statuses = listed_statuses(query);
     if statuses.is_empty() {
         return Ok(OrderPage {
@@ -162,26 +162,6 @@ fn listed_statuses(query: &OrderQuery) -> Vec<Status> {
     }
 }
 
-/// The trimmed search text, if any: long enough for the trigram index to
-/// answer, and not too long.
-fn search_text(q: Option<&str>) -> AppResult<Option<String>> {
-    let Some(text) = q.map(str::trim).filter(|text| !text.is_empty()) else {
-        return Ok(None);
-    };
-    let length = text.chars().count();
-    if length > MAX_SEARCH_CHARS {
-        return Err(AppError::BadRequest(
-            "The search text is too long.".to_owned(),
-        ));
-    }
-    if length < MIN_SEARCH_CHARS {
-        return Err(AppError::BadRequest(format!(
-            "Type at least {MIN_SEARCH_CHARS} characters to search."
-        )));
-    }
-    Ok(Some(text.to_owned()))
-}
-
 /// What a list's search text asks of each order it selects.
 enum TextFilter<'a> {
     None,
@@ -251,11 +231,9 @@ impl PageKeys<'_> {
                         sql.push(" AND orders_search MATCH ")
                             .bind_text(search::fts_match(trigrams));
                     }
-                    // A phrase of the trigram tokenizer is a substring
-                    // match; quotes inside are doubled.
                     (Engine::Sqlite, None) => {
                         sql.push(" AND orders_search MATCH ")
-                            .bind_text(format!("\"{}\"", text.replace('"', "\"\"")));
+                            .bind_text(search::fts_phrase(text));
                     }
                     (Engine::Postgres, Some(trigrams)) => push_trigrams(sql, trigrams),
                     (Engine::Postgres, None) => {}
@@ -409,7 +387,7 @@ fn push_trigrams(sql: &mut Sql, trigrams: &[String]) {
 /// PostgreSQL's trigram indexes answer, and the check of the orders a
 /// search looks through first on both engines.
 fn push_like(sql: &mut Sql, text: &str) {
-    let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+    let pattern = search::like_pattern(text);
     sql.push(" AND (LOWER(o.number) LIKE ")
         .bind_text(pattern.clone())
         .push(" ESCAPE '\\' OR LOWER(o.title) LIKE ")
@@ -417,19 +395,19 @@ fn push_like(sql: &mut Sql, text: &str) {
         .push(" ESCAPE '\\')");
 }
 
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 /// The sidebar badges of `user`, from the counters the database keeps per
 /// scope and status (a few dozen rows, whatever the number of orders).
 pub async fn counts(db: &Db, user: &CurrentUser) -> AppResult<Counts> {
+    match count_scope(user) {
+        Some((scope, scope_id)) => counts_of_scope(db, scope, scope_id).await,
+        None => Ok(Counts::default()),
+    }
+}
+
+/// The orders per view of one row set of `order_counts`: everything
+/// (`"all"`), a company or a placer.
+pub async fn counts_of_scope(db: &Db, scope: &str, scope_id: i64) -> AppResult<Counts> {
     let mut counts = Counts::default();
-    let Some((scope, scope_id)) = count_scope(user) else {
-        return Ok(counts);
-    };
     let rows = sqlx::query(
         "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM order_counts \
          WHERE scope = $1 AND scope_id = $2 GROUP BY status",

@@ -9,8 +9,9 @@
 //! The counts are refreshed by housekeeping and after scale data is
 //! loaded; stale counts only make a search slower, never wrong.
 
+use crate::model::{MAX_SEARCH_CHARS, MIN_SEARCH_CHARS};
 use crate::server::db::{self, Db, Engine};
-use crate::server::error::AppResult;
+use crate::server::error::{AppError, AppResult};
 use crate::server::sql::Sql;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -101,11 +102,48 @@ pub async fn rare_trigrams(db: &Db, text: &str) -> AppResult<Option<RareTrigrams
     }))
 }
 
+/// The trimmed search text, if any: long enough for the trigram index to
+/// answer, and not too long.
+pub fn search_text(q: Option<&str>) -> AppResult<Option<String>> {
+    let Some(text) = q.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(None);
+    };
+    let length = text.chars().count();
+    if length > MAX_SEARCH_CHARS {
+        return Err(AppError::BadRequest(
+            "The search text is too long.".to_owned(),
+        ));
+    }
+    if length < MIN_SEARCH_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "Type at least {MIN_SEARCH_CHARS} characters to search."
+        )));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// A `LIKE` pattern (with `ESCAPE '\\'`) for text holding `text`, lower-cased
+/// to be matched against `LOWER(column)`.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// An FTS5 query for rows holding `text`: with the trigram tokenizer a
+/// phrase of three characters or more matches as a substring.
+pub fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 /// An FTS5 query for orders holding every one of `trigrams`.
 pub fn fts_match(trigrams: &[String]) -> String {
     trigrams
         .iter()
-        .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
+        .map(|trigram| fts_phrase(trigram))
         .collect::<Vec<_>>()
         .join(" AND ")
 }

@@ -1,84 +1,14 @@
-use super::{HiddenPage, action_error, error_message};
+//! The rows and forms of the administration pages: each change is one
+//! server function, and `changed` tells the page to fetch its list again.
+
 use crate::api::{
     admin_companies, admin_create_company, admin_create_user, admin_update_company,
-    admin_update_user, admin_users,
+    admin_update_user,
 };
-use crate::components::WithPermission;
-use crate::model::{AdminUser, CompanyInfo};
-use crate::rules::{Group, Permission};
+use crate::model::{AdminUser, CompanyInfo, CompanyQuery, MIN_SEARCH_CHARS};
+use crate::pages::action_error;
+use crate::rules::Group;
 use leptos::prelude::*;
-use leptos_meta::Title;
-
-/// Administration for FTS administrators: companies and their flags, users
-/// and their groups. For anyone else the page does not exist.
-#[component]
-pub fn AdminPage() -> impl IntoView {
-    view! {
-        <WithPermission
-            permission=Permission::AdminCompanies
-            fallback=HiddenPage
-        >
-            <Administration/>
-        </WithPermission>
-    }
-}
-
-#[component]
-fn Administration() -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let companies = Resource::new(move || version.get(), |_| admin_companies());
-    let users = Resource::new(move || version.get(), |_| admin_users());
-    let changed = Callback::new(move |_| version.update(|version| *version += 1));
-    view! {
-        <Title text="Administration"/>
-        <section class="admin">
-            <header class="page-header"><h1>"Administration"</h1></header>
-            <section class="panel" aria-labelledby="companies-heading">
-                <h2 id="companies-heading">"Companies"</h2>
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match companies.await {
-                            Ok(companies) => view! {
-                            <table class="table">
-                                <thead><tr><th scope="col">"Company"</th><th scope="col">"Account billing"</th><th scope="col">"Customers may cancel"</th></tr></thead>
-                                <tbody>
-                                    {companies.into_iter().map(|company| view! { <CompanyRow company changed/> }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                            Err(error) => error_view(&error),
-                        }
-                    })}
-                </Transition>
-                <NewCompanyForm changed/>
-            </section>
-            <section class="panel" aria-labelledby="users-heading">
-                <h2 id="users-heading">"Users"</h2>
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        let companies = companies.await.unwrap_or_default();
-                        match users.await {
-                            Ok(users) => view! {
-                            <table class="table">
-                                <thead><tr><th scope="col">"User"</th><th scope="col">"Company"</th><th scope="col">"Group"</th><th scope="col">"Access"</th></tr></thead>
-                                <tbody>
-                                    {users.into_iter().map(|user| view! { <UserRow user changed/> }).collect_view()}
-                                </tbody>
-                            </table>
-                            <NewUserForm companies changed/>
-                        }.into_any(),
-                            Err(error) => error_view(&error),
-                        }
-                    })}
-                </Transition>
-            </section>
-        </section>
-    }
-}
-
-fn error_view(error: &ServerFnError) -> AnyView {
-    view! { <p class="error" role="alert">{error_message(error)}</p> }.into_any()
-}
 
 /// One change to a company, as the row's controls make it.
 #[derive(Debug, Clone, Default)]
@@ -88,8 +18,9 @@ struct CompanyEdit {
     enable_cancel_order: Option<bool>,
 }
 
+/// A company with its flags and a rename form; its name links to its page.
 #[component]
-fn CompanyRow(company: CompanyInfo, changed: Callback<()>) -> impl IntoView {
+pub fn CompanyRow(company: CompanyInfo, changed: Callback<()>) -> impl IntoView {
     let id = company.id;
     let update = Action::new(move |change: &CompanyEdit| {
         admin_update_company(
@@ -108,7 +39,8 @@ fn CompanyRow(company: CompanyInfo, changed: Callback<()>) -> impl IntoView {
     let new_name = RwSignal::new(company.name.clone());
     view! {
         <tr>
-            <th scope="row">
+            <th scope="row"><a href=format!("/admin/companies/{id}")>{name.clone()}</a></th>
+            <td>
                 <form class="rename" aria-label=format!("Rename {name}") on:submit=move |event| {
                     event.prevent_default();
                     update.dispatch(CompanyEdit { name: Some(new_name.get_untracked()), ..CompanyEdit::default() });
@@ -117,7 +49,7 @@ fn CompanyRow(company: CompanyInfo, changed: Callback<()>) -> impl IntoView {
                         prop:value=new_name on:input=move |event| new_name.set(event_target_value(&event))/>
                     <button type="submit" class="button secondary">"Rename"</button>
                 </form>
-            </th>
+            </td>
             <td><input type="checkbox" prop:checked=company.has_account
                 aria-label=format!("Account billing for {name}")
                 on:change=move |event| {
@@ -133,8 +65,9 @@ fn CompanyRow(company: CompanyInfo, changed: Callback<()>) -> impl IntoView {
     }
 }
 
+/// A user with their group, access and a new-password form.
 #[component]
-fn UserRow(user: AdminUser, changed: Callback<()>) -> impl IntoView {
+pub fn UserRow(user: AdminUser, changed: Callback<()>) -> impl IntoView {
     let id = user.id;
     let update = Action::new(move |(group, disabled): &(Option<Group>, Option<bool>)| {
         admin_update_user(id, *group, *disabled, None)
@@ -163,7 +96,10 @@ fn UserRow(user: AdminUser, changed: Callback<()>) -> impl IntoView {
     view! {
         <tr class:disabled=disabled data-email=user.email.clone()>
             <th scope="row">{user.name.clone()} <span class="muted">{format!(" {}", user.email)}</span></th>
-            <td>{user.company.map(|company| company.name).unwrap_or_else(|| "FTS".to_owned())}</td>
+            <td>{match user.company {
+                Some(company) => view! { <a href=format!("/admin/companies/{}", company.id)>{company.name}</a> }.into_any(),
+                None => "FTS".into_any(),
+            }}</td>
             <td>
                 <select aria-label=format!("Group of {}", user.email)
                     on:change=move |event| {
@@ -205,7 +141,7 @@ fn UserRow(user: AdminUser, changed: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn NewCompanyForm(changed: Callback<()>) -> impl IntoView {
+pub fn NewCompanyForm(changed: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let account = RwSignal::new(false);
     let cancel = RwSignal::new(true);
@@ -236,26 +172,61 @@ fn NewCompanyForm(changed: Callback<()>) -> impl IntoView {
     }
 }
 
+/// The company a new customer joins: fixed on a company's page (its id),
+/// found by name on the users page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewUserCompany {
+    Fixed(i64),
+    ByName,
+}
+
+/// The company named exactly `name` (any case), looked up when the form is
+/// sent: the list of choices is only a help while typing.
+async fn company_named(name: String) -> Result<Option<i64>, ServerFnError> {
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let page = admin_companies(CompanyQuery {
+        q: Some(name.clone()),
+        limit: Some(10),
+        ..CompanyQuery::default()
+    })
+    .await?;
+    page.items
+        .into_iter()
+        .find(|company| company.name.to_lowercase() == name.to_lowercase())
+        .map(|company| Some(company.id))
+        .ok_or_else(|| ServerFnError::ServerError(format!("There is no company named {name}.")))
+}
+
 #[component]
-fn NewUserForm(companies: Vec<CompanyInfo>, changed: Callback<()>) -> impl IntoView {
+pub fn NewUserForm(company: NewUserCompany, changed: Callback<()>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let group = RwSignal::new(Group::CustomerUser);
-    let company = RwSignal::new(companies.first().map(|company| company.id));
+    let company_name = RwSignal::new(String::new());
+    let fixed = match company {
+        NewUserCompany::Fixed(id) => Some(id),
+        NewUserCompany::ByName => None,
+    };
     let create = Action::new(move |_: &()| {
         let group = group.get_untracked();
-        admin_create_user(
+        let (email, name, password) = (
             email.get_untracked(),
             name.get_untracked(),
             password.get_untracked(),
-            group,
-            if group.is_staff() {
-                None
-            } else {
-                company.get_untracked()
-            },
-        )
+        );
+        let typed_company = company_name.get_untracked();
+        async move {
+            let company_id = match (group.is_staff(), fixed) {
+                (true, _) => None,
+                (false, Some(id)) => Some(id),
+                (false, None) => company_named(typed_company).await?,
+            };
+            admin_create_user(email, name, password, group, company_id).await
+        }
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = create.value().get() {
@@ -265,6 +236,52 @@ fn NewUserForm(companies: Vec<CompanyInfo>, changed: Callback<()>) -> impl IntoV
             changed.run(());
         }
     });
+    let groups: Vec<Group> = Group::ALL
+        .into_iter()
+        .filter(|option| fixed.is_none() || !option.is_staff())
+        .collect();
+    let company_field = match company {
+        NewUserCompany::Fixed(_) => {
+            view! { <p class="muted">"The new user joins this company."</p> }.into_any()
+        }
+        NewUserCompany::ByName => {
+            // Names of companies holding what was typed, offered while typing.
+            let choices = Resource::new(
+                move || company_name.get(),
+                |typed| async move {
+                    let typed = typed.trim().to_owned();
+                    if typed.chars().count() < MIN_SEARCH_CHARS {
+                        return Vec::new();
+                    }
+                    admin_companies(CompanyQuery {
+                        q: Some(typed),
+                        limit: Some(10),
+                        ..CompanyQuery::default()
+                    })
+                    .await
+                    .map(|page| page.items)
+                    .unwrap_or_default()
+                },
+            );
+            view! {
+            <label for="user-company">"Company (customers)"</label>
+            <input id="user-company" list="company-choices" autocomplete="off"
+                disabled=move || group.get().is_staff()
+                prop:value=company_name
+                on:input=move |event| company_name.set(event_target_value(&event))/>
+            <datalist id="company-choices">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        choices.await.into_iter().map(|choice| view! {
+                            <option value=choice.name></option>
+                        }).collect_view()
+                    })}
+                </Transition>
+            </datalist>
+            }
+            .into_any()
+        }
+    };
     view! {
         <form class="form inline-form" aria-label="New user" on:submit=move |event| {
             event.prevent_default();
@@ -284,17 +301,11 @@ fn NewUserForm(companies: Vec<CompanyInfo>, changed: Callback<()>) -> impl IntoV
                     group.set(chosen);
                 }
             }>
-                {Group::ALL.into_iter().map(|option| view! {
+                {groups.into_iter().map(|option| view! {
                     <option value=option.as_str() selected=option == Group::CustomerUser>{option.label()}</option>
                 }).collect_view()}
             </select>
-            <label for="user-company">"Company (customers)"</label>
-            <select id="user-company" disabled=move || group.get().is_staff()
-                on:change=move |event| company.set(event_target_value(&event).parse().ok())>
-                {companies.into_iter().map(|option| view! {
-                    <option value=option.id.to_string()>{option.name}</option>
-                }).collect_view()}
-            </select>
+            {company_field}
             <button type="submit" class="button primary">"Create user"</button>
             {action_error(create)}
         </form>

@@ -1,0 +1,191 @@
+//! Administration for FTS administrators: companies and users, each a
+//! searchable, filterable, sorted and paged list whose state is in the URL,
+//! and a page per company. For anyone else the pages do not exist.
+
+mod companies;
+mod rows;
+mod users;
+
+pub use companies::{AdminCompaniesPage, AdminCompanyPage};
+pub use users::AdminUsersPage;
+
+use super::{HiddenPage, error_message};
+use crate::components::WithPermission;
+use crate::model::MIN_SEARCH_CHARS;
+use crate::rules::Permission;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use leptos_router::params::ParamsMap;
+
+/// The frame of every administration page: its tabs, then the page.
+#[component]
+fn AdminSection(children: ChildrenFn) -> impl IntoView {
+    view! {
+        <WithPermission permission=Permission::AdminCompanies fallback=HiddenPage>
+            <section class="admin">
+                <header class="page-header"><h1>"Administration"</h1></header>
+                <nav class="tabs" aria-label="Administration">
+                    <A href="/admin/companies">"Companies"</A>
+                    <A href="/admin/users">"Users"</A>
+                </nav>
+                {children()}
+            </section>
+        </WithPermission>
+    }
+}
+
+fn error_view(error: &ServerFnError) -> AnyView {
+    view! { <p class="error" role="alert">{error_message(error)}</p> }.into_any()
+}
+
+/// A yes/no filter of the URL: `true`, `false`, or anything else for both.
+fn flag_param(params: &ParamsMap, key: &str) -> Option<bool> {
+    match params.get_str(key) {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// The search text of the URL, once long enough to search by.
+fn search_param(params: &ParamsMap) -> Option<String> {
+    params
+        .get("q")
+        .map(|text| text.trim().to_owned())
+        .filter(|text| text.chars().count() >= MIN_SEARCH_CHARS)
+}
+
+/// `path?query`, leaving out empty values.
+fn href(path: &str, pairs: Vec<(&'static str, Option<String>)>) -> String {
+    let mut params = ParamsMap::new();
+    for (key, value) in pairs {
+        if let Some(value) = value.filter(|value| !value.is_empty()) {
+            params.insert(key, value);
+        }
+    }
+    format!("{path}{}", params.to_query_string())
+}
+
+/// Shows another state of a list: the URL is its state, so links and
+/// reloads keep it. Made while the component is built, where the router is
+/// in reach; called from its event handlers.
+fn list_navigator() -> impl Fn(String) + Clone + 'static {
+    let navigate = use_navigate();
+    move |to: String| {
+        navigate(
+            &to,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..NavigateOptions::default()
+            },
+        )
+    }
+}
+
+/// The search box of a list: typing changes the URL from the third
+/// character on (or when cleared), and says so before.
+#[component]
+fn SearchBox(
+    label: &'static str,
+    placeholder: &'static str,
+    typed: String,
+    /// The URL of the list searched for a text (`None`: no search).
+    search_href: Callback<Option<String>, String>,
+) -> impl IntoView {
+    let text = RwSignal::new(typed);
+    let go = list_navigator();
+    let too_short = move || {
+        let typed = text.get().trim().chars().count();
+        typed > 0 && typed < MIN_SEARCH_CHARS
+    };
+    view! {
+        <input type="search" class="search" aria-label=label placeholder=placeholder
+            prop:value=text
+            on:input=move |event| {
+                let typed = event_target_value(&event);
+                text.set(typed.clone());
+                let length = typed.trim().chars().count();
+                if length == 0 || length >= MIN_SEARCH_CHARS {
+                    let search = Some(typed.trim().to_owned()).filter(|text| !text.is_empty());
+                    go(search_href.run(search));
+                }
+            }/>
+        <Show when=too_short>
+            <p class="hint" role="status">
+                {format!("Type at least {MIN_SEARCH_CHARS} characters to search.")}
+            </p>
+        </Show>
+    }
+}
+
+/// A yes/no/any filter as a select.
+#[component]
+fn FlagFilter(
+    label: &'static str,
+    yes: &'static str,
+    no: &'static str,
+    value: Option<bool>,
+    /// The URL of the list with this filter set to a value.
+    filtered_href: Callback<Option<bool>, String>,
+) -> impl IntoView {
+    let go = list_navigator();
+    view! {
+        <label class="sort">
+            {label} " "
+            <select on:change=move |event| {
+                let chosen = match event_target_value(&event).as_str() {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                };
+                go(filtered_href.run(chosen));
+            }>
+                <option value="" selected=value.is_none()>"Any"</option>
+                <option value="true" selected=value == Some(true)>{yes}</option>
+                <option value="false" selected=value == Some(false)>{no}</option>
+            </select>
+        </label>
+    }
+}
+
+/// The links of a page: to the first page (on a later page) and to the
+/// next one (when there is one); `href_at` is the list's URL at a cursor.
+fn page_links(
+    later_page: bool,
+    next_cursor: Option<String>,
+    href_at: impl Fn(Option<String>) -> String,
+) -> (Option<String>, Option<String>) {
+    (
+        later_page.then(|| href_at(None)),
+        next_cursor.map(|cursor| href_at(Some(cursor))),
+    )
+}
+
+/// A table of rows under `headings`, a line saying so when there are none,
+/// and links to the first and the next page.
+#[component]
+fn ListTable(
+    headings: &'static [&'static str],
+    empty: bool,
+    empty_text: &'static str,
+    first: Option<String>,
+    next: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <table class="table">
+            <thead><tr>
+                {headings.iter().map(|heading| view! { <th scope="col">{*heading}</th> }).collect_view()}
+            </tr></thead>
+            <tbody>{children()}</tbody>
+        </table>
+        {empty.then(|| view! { <p class="empty">{empty_text}</p> })}
+        <nav class="pager" aria-label="Pages">
+            {first.map(|first| view! { <A href=first>"First page"</A> })}
+            {next.map(|next| view! { <A href=next>"Next page"</A> })}
+        </nav>
+    }
+}

@@ -1,0 +1,163 @@
+//! `/admin/users`, and the users list of a company's page.
+
+use super::rows::{NewUserCompany, NewUserForm, UserRow};
+use super::{
+    AdminSection, FlagFilter, ListTable, SearchBox, error_view, flag_param, href, list_navigator,
+    page_links, search_param,
+};
+use crate::api::admin_users;
+use crate::model::{UserQuery, UserSort};
+use crate::rules::Group;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
+
+const SORTS: [(UserSort, &str, &str); 3] = [
+    (UserSort::Email, "email", "E-mail"),
+    (UserSort::Name, "name", "Name"),
+    (UserSort::Newest, "newest", "Newest first"),
+];
+
+fn user_query(params: &ParamsMap, company: Option<i64>) -> UserQuery {
+    UserQuery {
+        q: search_param(params),
+        group: params.get_str("group").and_then(|group| group.parse().ok()),
+        company_id: company.or_else(|| params.get_str("company_id")?.parse().ok()),
+        disabled: flag_param(params, "disabled"),
+        sort: SORTS
+            .into_iter()
+            .find(|(_, slug, _)| params.get_str("sort") == Some(slug))
+            .map(|(sort, _, _)| sort)
+            .unwrap_or_default(),
+        cursor: params.get("cursor"),
+        limit: None,
+    }
+}
+
+/// The URL of a users list at `base`; a company's page names its company in
+/// the path, not the query.
+fn users_href(base: &str, query: &UserQuery, company_in_path: bool) -> String {
+    let sort = SORTS
+        .into_iter()
+        .find(|(sort, _, _)| *sort == query.sort && *sort != UserSort::default())
+        .map(|(_, slug, _)| slug.to_owned());
+    href(
+        base,
+        vec![
+            ("q", query.q.clone()),
+            ("group", query.group.map(|group| group.as_str().to_owned())),
+            (
+                "company_id",
+                query
+                    .company_id
+                    .filter(|_| !company_in_path)
+                    .map(|id| id.to_string()),
+            ),
+            ("disabled", query.disabled.map(|flag| flag.to_string())),
+            ("sort", sort),
+            ("cursor", query.cursor.clone()),
+        ],
+    )
+}
+
+/// Every user, searched by name or e-mail address, filtered by group,
+/// company and access, 50 to a page.
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    view! {
+        <Title text="Users · Administration"/>
+        <AdminSection>
+            <section class="panel" aria-labelledby="users-heading">
+                <h2 id="users-heading">"Users"</h2>
+                <UsersList base="/admin/users".to_owned() company=None version/>
+                <NewUserForm company=NewUserCompany::ByName changed=Callback::new(move |_| {
+                    version.update(|version| *version += 1);
+                })/>
+            </section>
+        </AdminSection>
+    }
+}
+
+/// A users list whose search, filters, sort and page are in the URL of
+/// `base`; `company` fixes the company. Fetched again when `version` moves.
+#[component]
+pub fn UsersList(base: String, company: Option<i64>, version: RwSignal<u32>) -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|params| user_query(params, company)));
+    let page = Resource::new(
+        move || (query.get(), version.get()),
+        |(query, _)| admin_users(query),
+    );
+    let changed = Callback::new(move |_| version.update(|version| *version += 1));
+    let company_in_path = company.is_some();
+    let base = StoredValue::new(base);
+    // A change of search, filter or sort starts again at the first page.
+    let first_page_with = move |change: &dyn Fn(&mut UserQuery)| {
+        let mut query = query.get_untracked();
+        query.cursor = None;
+        change(&mut query);
+        users_href(&base.get_value(), &query, company_in_path)
+    };
+    let shown = query.get_untracked();
+    let go = list_navigator();
+    let go_sort = go.clone();
+    view! {
+        <div class="list-controls">
+            <SearchBox label="Search users by name or e-mail" placeholder="Search by name or e-mail"
+                typed=params.with_untracked(|params| params.get("q").unwrap_or_default())
+                search_href=Callback::new(move |text: Option<String>| first_page_with(&|query| query.q = text.clone()))/>
+            <label class="sort">
+                "Group "
+                <select on:change=move |event| {
+                    let group = event_target_value(&event).parse::<Group>().ok();
+                    go(first_page_with(&|query| query.group = group));
+                }>
+                    <option value="" selected=shown.group.is_none()>"Any"</option>
+                    {Group::ALL.into_iter().map(|group| view! {
+                        <option value=group.as_str() selected=shown.group == Some(group)>{group.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <FlagFilter label="Access" yes="Disabled" no="Active" value=shown.disabled
+                filtered_href=Callback::new(move |flag| first_page_with(&|query| query.disabled = flag))/>
+            <label class="sort">
+                "Sort "
+                <select on:change=move |event| {
+                    let chosen = event_target_value(&event);
+                    if let Some((sort, _, _)) = SORTS.into_iter().find(|(_, slug, _)| *slug == chosen) {
+                        go_sort(first_page_with(&|query| query.sort = sort));
+                    }
+                }>
+                    {SORTS.into_iter().map(|(sort, slug, label)| view! {
+                        <option value=slug selected=sort == shown.sort>{label}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            {(!company_in_path && shown.company_id.is_some()).then(|| view! {
+                <A href=first_page_with(&|query| query.company_id = None)>"Users of every company"</A>
+            })}
+        </div>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => {
+                        let query = query.get_untracked();
+                        let (first, next) = page_links(query.cursor.is_some(), page.next_cursor, |cursor| {
+                            users_href(&base.get_value(), &UserQuery { cursor, ..query.clone() }, company_in_path)
+                        });
+                        view! {
+                            <ListTable headings=&["User", "Company", "Group", "Access"] empty=page.items.is_empty()
+                                empty_text="No users match." first next>
+                                {page.items.into_iter().map(|user| view! { <UserRow user changed/> }).collect_view()}
+                            </ListTable>
+                        }.into_any()
+                    }
+                    Err(error) => error_view(&error),
+                }
+            })}
+        </Transition>
+    }
+}

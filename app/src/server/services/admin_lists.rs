@@ -1,0 +1,371 @@
+//! The administration lists: companies and users, searched, filtered,
+//! sorted and paged, sized for thousands of each (DESIGN §7).
+//!
+//! A page is one range of an index in the list's order, after the row the
+//! cursor names. A search asks the trigram index (FTS5 on SQLite, pg_trgm
+//! on PostgreSQL) which rows hold the text; when more than
+//! [`SEARCH_CANDIDATES`] do, the matches are dense enough that walking the
+//! list in its own order fills a page early.
+
+use crate::model::{
+    ADMIN_PAGE_SIZE, AdminUser, CompanyInfo, CompanyOverview, CompanyQuery, CompanySort, ListPage,
+    MAX_ADMIN_PAGE_SIZE, UserQuery, UserSort,
+};
+use crate::rules::Permission;
+use crate::server::auth::CurrentUser;
+use crate::server::db::{Db, Engine};
+use crate::server::error::{AppError, AppResult};
+use crate::server::services::admin::{USER_COLUMNS, company_from_row, require, user_from_row};
+use crate::server::services::{orders, search};
+use crate::server::sql::Sql;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// Rows of a search fetched by id at most.
+const SEARCH_CANDIDATES: usize = 2_000;
+
+const COMPANY_COLUMNS: &str =
+    "SELECT c.id, c.name, c.has_account, c.enable_cancel_order FROM companies c";
+
+/// The two administration lists.
+#[derive(Debug, Clone, Copy)]
+enum Listed {
+    Companies,
+    Users,
+}
+
+impl Listed {
+    fn table(self) -> &'static str {
+        match self {
+            Listed::Companies => "companies c",
+            Listed::Users => "users u",
+        }
+    }
+
+    fn id(self) -> &'static str {
+        match self {
+            Listed::Companies => "c.id",
+            Listed::Users => "u.id",
+        }
+    }
+
+    /// The trigram index of SQLite (an FTS5 table over the listed table).
+    fn fts_table(self) -> &'static str {
+        match self {
+            Listed::Companies => "companies_search",
+            Listed::Users => "users_search",
+        }
+    }
+
+    /// What a search matches, each indexed by pg_trgm on PostgreSQL.
+    fn searched(self) -> &'static [&'static str] {
+        match self {
+            Listed::Companies => &["LOWER(c.name)"],
+            Listed::Users => &["LOWER(u.email)", "LOWER(u.name)"],
+        }
+    }
+}
+
+/// Which rows a list's search text keeps.
+enum TextMatch {
+    Any,
+    /// Every row holding the text: few enough to fetch by id.
+    Ids(Vec<i64>),
+    /// Too many rows hold the text to fetch them first.
+    Common(String),
+}
+
+impl TextMatch {
+    async fn of(db: &Db, listed: Listed, q: Option<&str>) -> AppResult<TextMatch> {
+        let Some(text) = search::search_text(q)? else {
+            return Ok(TextMatch::Any);
+        };
+        let mut sql = Sql::new("SELECT ");
+        sql.push(listed.id())
+            .push(" AS id FROM ")
+            .push(listed.table())
+            .push(" WHERE 1 = 1");
+        push_text(&mut sql, Engine::of_pool(db), listed, &text);
+        sql.push(&format!(" LIMIT {}", SEARCH_CANDIDATES + 1));
+        let ids = sql
+            .query()
+            .persistent(false)
+            .fetch_all(db)
+            .await?
+            .iter()
+            .map(|row| row.try_get("id"))
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(if ids.len() > SEARCH_CANDIDATES {
+            TextMatch::Common(text)
+        } else {
+            TextMatch::Ids(ids)
+        })
+    }
+
+    fn push(&self, sql: &mut Sql, engine: Engine, listed: Listed) {
+        match self {
+            TextMatch::Any => {}
+            TextMatch::Ids(ids) if ids.is_empty() => {
+                sql.push(" AND 1 = 0");
+            }
+            // Ids the database gave: written out, nothing to bind.
+            TextMatch::Ids(ids) => {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                sql.push(" AND ")
+                    .push(listed.id())
+                    .push(" IN (")
+                    .push(&ids.join(", "))
+                    .push(")");
+            }
+            TextMatch::Common(text) => push_text(sql, engine, listed, text),
+        }
+    }
+
+    fn searches(&self) -> bool {
+        !matches!(self, TextMatch::Any)
+    }
+}
+
+/// ` AND <the row holds text>`, in the form each engine's trigram index
+/// answers: a phrase of FTS5's trigram tokenizer is a substring match.
+fn push_text(sql: &mut Sql, engine: Engine, listed: Listed, text: &str) {
+    match engine {
+        Engine::Sqlite => {
+            sql.push(" AND ")
+                .push(listed.id())
+                .push(" IN (SELECT rowid FROM ")
+                .push(listed.fts_table())
+                .push(" WHERE ")
+                .push(listed.fts_table())
+                .push(" MATCH ")
+                .bind_text(search::fts_phrase(text))
+                .push(")");
+        }
+        Engine::Postgres => {
+            let pattern = search::like_pattern(text);
+            for (index, column) in listed.searched().iter().enumerate() {
+                sql.push(if index == 0 { " AND (" } else { " OR " })
+                    .push(column)
+                    .push(" LIKE ")
+                    .bind_text(pattern.clone())
+                    .push(" ESCAPE '\\'");
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// The value of a list's sort column in the row a cursor names.
+enum SortKey {
+    Text(String),
+    Int(i64),
+}
+
+/// How a list is ordered: by `column`, ties broken by id.
+struct Order {
+    column: &'static str,
+    descending: bool,
+}
+
+impl Order {
+    /// ` AND (column, id) > (key, id)` for the rows after the cursor.
+    fn push_after(&self, sql: &mut Sql, listed: Listed, key: SortKey, id: i64) {
+        sql.push(" AND (")
+            .push(self.column)
+            .push(", ")
+            .push(listed.id())
+            .push(if self.descending { ") < (" } else { ") > (" });
+        match key {
+            SortKey::Text(text) => sql.bind_text(text),
+            SortKey::Int(value) => sql.bind_int(value),
+        };
+        sql.push(", ").bind_int(id).push(")");
+    }
+
+    fn push_order_by(&self, sql: &mut Sql, listed: Listed, limit: u32) {
+        let direction = if self.descending { " DESC" } else { "" };
+        sql.push(" ORDER BY ")
+            .push(self.column)
+            .push(direction)
+            .push(", ")
+            .push(listed.id())
+            .push(direction)
+            // Written out, as the order lists do: a bound limit can lead
+            // SQLite's planner away from the sorted index.
+            .push(&format!(" LIMIT {}", limit + 1));
+    }
+}
+
+fn page_size(limit: Option<u32>) -> AppResult<u32> {
+    let limit = limit.unwrap_or(ADMIN_PAGE_SIZE);
+    if (1..=MAX_ADMIN_PAGE_SIZE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(AppError::BadRequest(format!(
+            "limit must be between 1 and {MAX_ADMIN_PAGE_SIZE}."
+        )))
+    }
+}
+
+/// A cursor is the id of the last row of the page before.
+fn cursor_id(cursor: &str) -> AppResult<i64> {
+    cursor
+        .parse()
+        .map_err(|_| AppError::BadRequest("The cursor is not valid.".to_owned()))
+}
+
+/// Runs a page query, fetching one row more than `limit` to know whether
+/// another page follows.
+async fn fetch_page<T>(
+    db: &Db,
+    sql: &Sql,
+    searches: bool,
+    limit: u32,
+    item: impl Fn(&AnyRow) -> AppResult<T>,
+    id: impl Fn(&T) -> i64,
+) -> AppResult<ListPage<T>> {
+    // A search's statement is planned for its own text and ids.
+    let rows = sql.query().persistent(!searches).fetch_all(db).await?;
+    let mut items = rows.iter().map(item).collect::<AppResult<Vec<T>>>()?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|last| id(last).to_string())
+    } else {
+        None
+    };
+    Ok(ListPage { items, next_cursor })
+}
+
+/// One page of companies for an administrator.
+pub async fn companies(
+    db: &Db,
+    user: &CurrentUser,
+    query: &CompanyQuery,
+) -> AppResult<ListPage<CompanyInfo>> {
+    require(user, Permission::AdminCompanies)?;
+    let limit = page_size(query.limit)?;
+    let listed = Listed::Companies;
+    let text = TextMatch::of(db, listed, query.q.as_deref()).await?;
+    let mut sql = Sql::new(COMPANY_COLUMNS);
+    sql.push(" WHERE 1 = 1");
+    if let Some(has_account) = query.has_account {
+        sql.push(" AND c.has_account = ")
+            .bind_int(i64::from(has_account));
+    }
+    if let Some(enabled) = query.enable_cancel_order {
+        sql.push(" AND c.enable_cancel_order = ")
+            .bind_int(i64::from(enabled));
+    }
+    text.push(&mut sql, Engine::of_pool(db), listed);
+    let order = match query.sort {
+        CompanySort::Name => Order {
+            column: "c.name",
+            descending: false,
+        },
+        CompanySort::Newest => Order {
+            column: "c.created_at",
+            descending: true,
+        },
+    };
+    if let Some(cursor) = &query.cursor {
+        let id = cursor_id(cursor)?;
+        let row = sqlx::query("SELECT name, created_at FROM companies WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?
+            .ok_or_else(|| AppError::BadRequest("The cursor is not valid.".to_owned()))?;
+        let key = match query.sort {
+            CompanySort::Name => SortKey::Text(row.try_get("name")?),
+            CompanySort::Newest => SortKey::Int(row.try_get("created_at")?),
+        };
+        order.push_after(&mut sql, listed, key, id);
+    }
+    order.push_order_by(&mut sql, listed, limit);
+    fetch_page(
+        db,
+        &sql,
+        text.searches(),
+        limit,
+        company_from_row,
+        |company| company.id,
+    )
+    .await
+}
+
+/// One page of users for an administrator.
+pub async fn users(
+    db: &Db,
+    user: &CurrentUser,
+    query: &UserQuery,
+) -> AppResult<ListPage<AdminUser>> {
+    require(user, Permission::AdminUsers)?;
+    let limit = page_size(query.limit)?;
+    let listed = Listed::Users;
+    let text = TextMatch::of(db, listed, query.q.as_deref()).await?;
+    let mut sql = Sql::new(USER_COLUMNS);
+    sql.push(" WHERE 1 = 1");
+    if let Some(group) = query.group {
+        sql.push(" AND u.group_code = ").bind_text(group.as_str());
+    }
+    if let Some(company_id) = query.company_id {
+        sql.push(" AND u.company_id = ").bind_int(company_id);
+    }
+    if let Some(disabled) = query.disabled {
+        sql.push(" AND u.disabled = ").bind_int(i64::from(disabled));
+    }
+    text.push(&mut sql, Engine::of_pool(db), listed);
+    let order = match query.sort {
+        UserSort::Email => Order {
+            column: "u.email",
+            descending: false,
+        },
+        UserSort::Name => Order {
+            column: "u.name",
+            descending: false,
+        },
+        UserSort::Newest => Order {
+            column: "u.created_at",
+            descending: true,
+        },
+    };
+    if let Some(cursor) = &query.cursor {
+        let id = cursor_id(cursor)?;
+        let row = sqlx::query("SELECT email, name, created_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?
+            .ok_or_else(|| AppError::BadRequest("The cursor is not valid.".to_owned()))?;
+        let key = match query.sort {
+            UserSort::Email => SortKey::Text(row.try_get("email")?),
+            UserSort::Name => SortKey::Text(row.try_get("name")?),
+            UserSort::Newest => SortKey::Int(row.try_get("created_at")?),
+        };
+        order.push_after(&mut sql, listed, key, id);
+    }
+    order.push_order_by(&mut sql, listed, limit);
+    fetch_page(db, &sql, text.searches(), limit, user_from_row, |user| {
+        user.id
+    })
+    .await
+}
+
+/// A company's administration page: its flags, how many users it has and
+/// its orders per view (from the counters, whatever its number of orders).
+pub async fn company(db: &Db, user: &CurrentUser, company_id: i64) -> AppResult<CompanyOverview> {
+    require(user, Permission::AdminCompanies)?;
+    let row = sqlx::query(&format!("{COMPANY_COLUMNS} WHERE c.id = $1"))
+        .bind(company_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let user_count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE company_id = $1")
+        .bind(company_id)
+        .fetch_one(db)
+        .await?
+        .try_get("n")?;
+    Ok(CompanyOverview {
+        company: company_from_row(&row)?,
+        user_count,
+        order_counts: orders::counts_of_scope(db, "company", company_id).await?,
+    })
+}

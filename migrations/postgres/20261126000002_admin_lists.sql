@@ -1,0 +1,17 @@
+-- Administration at the size of a real business (5,000 companies and their
+-- users): every list is a range of one index, and search by name or e-mail
+-- address asks a trigram index instead of reading every row.
+
+-- Sort orders and filters of the lists; each ends with the id, the
+-- tie-breaker of every page.
+CREATE INDEX users_email_id ON users (email, id);
+CREATE INDEX users_name ON users (name, id);
+CREATE INDEX users_created ON users (created_at, id);
+CREATE INDEX users_company_email ON users (company_id, email, id);
+CREATE INDEX users_group_email ON users (group_code, email, id);
+CREATE INDEX companies_name_id ON companies (name, id);
+CREATE INDEX companies_created ON companies (created_at, id);
+
+CREATE INDEX users_email_trigrams ON users USING gin (LOWER(email) gin_trgm_ops);
+CREATE INDEX users_name_trigrams ON users USING gin (LOWER(name) gin_trgm_ops);
+CREATE INDEX companies_name_trigrams ON companies USING gin (LOWER(name) gin_trgm_ops);
