@@ -325,7 +325,7 @@ pub struct ListPage<T> {
 }
 
 /// Rows per administration page unless asked otherwise.
-pub const ADMIN_PAGE_SIZE: u32 = 50;
+pub const ADMIN_PAGE_SIZE: u32 = 25;
 /// The most rows an administration page holds.
 pub const MAX_ADMIN_PAGE_SIZE: u32 = 100;
 

@@ -28,11 +28,12 @@ test("administrators set company flags and manage users; a disabled user is sign
   await root.getByRole("navigation", { name: "Administration" }).getByRole("link", { name: "Users" }).click();
   await expect(root).toHaveURL(/\/admin\/users$/);
   await expectAccessible(root);
-  await root.getByLabel("E-mail").fill("dana@birch.test");
-  await root.getByLabel("Name", { exact: true }).fill("Dana Dell");
-  await root.getByLabel("Password (at least 8 characters)").fill("a fine passphrase");
-  await root.getByLabel("Group", { exact: true }).selectOption({ label: "Customer user" });
-  await root.getByLabel("Company (customers)").fill("Birch Legal");
+  const newUser = root.getByRole("form", { name: "New user" });
+  await newUser.getByLabel("E-mail").fill("dana@birch.test");
+  await newUser.getByLabel("Name", { exact: true }).fill("Dana Dell");
+  await newUser.getByLabel("Password (at least 8 characters)").fill("a fine passphrase");
+  await newUser.getByLabel("Group", { exact: true }).selectOption({ label: "Customer user" });
+  await newUser.getByLabel("Company (customers)").fill("Birch Legal");
   await root.getByRole("button", { name: "Create user" }).click();
   await expect(root.locator('tr[data-email="dana@birch.test"]')).toContainText("Birch Legal");
 
@@ -62,6 +63,7 @@ test("an administrator sets a new password for a user who forgot theirs", async 
   const cleo = await session(browser, "cleo@birch.test");
   await root.goto("/admin/users");
   await waitForHydration(root);
+  await root.getByRole("button", { name: "Change the password of cleo@birch.test" }).click();
   const form = root.getByRole("form", { name: "Set the password of cleo@birch.test" });
   const field = form.getByLabel("New password for cleo@birch.test");
   await field.fill("cleo's new passphrase");

@@ -9,6 +9,7 @@ CREATE INDEX users_name ON users (name, id);
 CREATE INDEX users_created ON users (created_at, id);
 CREATE INDEX users_company_email ON users (company_id, email, id);
 CREATE INDEX users_group_email ON users (group_code, email, id);
+CREATE INDEX users_disabled_email ON users (disabled, email, id);
 CREATE INDEX companies_name_id ON companies (name, id);
 CREATE INDEX companies_created ON companies (created_at, id);
 

@@ -8,6 +8,7 @@ CREATE INDEX users_name ON users (name);
 CREATE INDEX users_created ON users (created_at);
 CREATE INDEX users_company_email ON users (company_id, email);
 CREATE INDEX users_group_email ON users (group_code, email);
+CREATE INDEX users_disabled_email ON users (disabled, email);
 CREATE INDEX companies_created ON companies (created_at);
 
 CREATE VIRTUAL TABLE users_search USING fts5 (

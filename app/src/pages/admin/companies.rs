@@ -60,7 +60,7 @@ fn companies_href(query: &CompanyQuery) -> String {
     )
 }
 
-/// Every company, searched by name, filtered by its flags, 50 to a page.
+/// Every company, searched by name, filtered by its flags, 25 to a page.
 #[component]
 pub fn AdminCompaniesPage() -> impl IntoView {
     view! {

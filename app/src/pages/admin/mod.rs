@@ -183,9 +183,11 @@ fn ListTable(
             <tbody>{children()}</tbody>
         </table>
         {empty.then(|| view! { <p class="empty">{empty_text}</p> })}
-        <nav class="pager" aria-label="Pages">
-            {first.map(|first| view! { <A href=first>"First page"</A> })}
-            {next.map(|next| view! { <A href=next>"Next page"</A> })}
-        </nav>
+        {(first.is_some() || next.is_some()).then(|| view! {
+            <nav class="pager" aria-label="Pages">
+                {first.map(|first| view! { <A href=first>"First page"</A> })}
+                {next.map(|next| view! { <A href=next>"Next page"</A> })}
+            </nav>
+        })}
     }
 }

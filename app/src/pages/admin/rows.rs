@@ -78,6 +78,9 @@ pub fn UserRow(user: AdminUser, changed: Callback<()>) -> impl IntoView {
         }
     });
     let password = RwSignal::new(String::new());
+    let asked = RwSignal::new(false);
+    let form_label = format!("Set the password of {}", user.email);
+    let input_label = format!("New password for {}", user.email);
     let set_password = Action::new(move |password: &String| {
         admin_update_user(id, None, None, Some(password.clone()))
     });
@@ -118,23 +121,31 @@ pub fn UserRow(user: AdminUser, changed: Callback<()>) -> impl IntoView {
                     {if disabled { format!("Enable {}", user.email) } else { format!("Disable {}", user.email) }}
                 </button>
                 {action_error(update)}
-                <form class="inline-form set-password" aria-label=format!("Set the password of {}", user.email)
-                    on:submit=move |event| {
-                        event.prevent_default();
-                        set_password.dispatch(password.get_untracked());
-                    }>
-                    <input type="password" autocomplete="new-password" minlength="8" required
-                        aria-label=format!("New password for {}", user.email)
-                        prop:value=password
-                        on:input=move |event| password.set(event_target_value(&event))/>
-                    <button type="submit" class="button secondary" disabled=move || set_password.pending().get()>
-                        "Set password"
-                    </button>
-                    <Show when=password_set>
-                        <span class="muted" role="status">"Password set."</span>
-                    </Show>
-                    {action_error(set_password)}
-                </form>
+                // Rendered when asked for: a form in every row would double
+                // the page.
+                <button type="button" class="button link" aria-expanded=move || asked.get().to_string()
+                    on:click=move |_| asked.update(|asked| *asked = !*asked)>
+                    {format!("Change the password of {}", user.email)}
+                </button>
+                <Show when=move || asked.get()>
+                    <form class="inline-form set-password" aria-label=form_label.clone()
+                        on:submit=move |event| {
+                            event.prevent_default();
+                            set_password.dispatch(password.get_untracked());
+                        }>
+                        <input type="password" autocomplete="new-password" minlength="8" required
+                            aria-label=input_label.clone()
+                            prop:value=password
+                            on:input=move |event| password.set(event_target_value(&event))/>
+                        <button type="submit" class="button secondary" disabled=move || set_password.pending().get()>
+                            "Set password"
+                        </button>
+                        <Show when=password_set>
+                            <span class="muted" role="status">"Password set."</span>
+                        </Show>
+                        {action_error(set_password)}
+                    </form>
+                </Show>
             </td>
         </tr>
     }

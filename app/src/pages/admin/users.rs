@@ -63,7 +63,7 @@ fn users_href(base: &str, query: &UserQuery, company_in_path: bool) -> String {
 }
 
 /// Every user, searched by name or e-mail address, filtered by group,
-/// company and access, 50 to a page.
+/// company and access, 25 to a page.
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
     let version = RwSignal::new(0u32);

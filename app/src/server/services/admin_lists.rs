@@ -57,7 +57,8 @@ impl Listed {
         }
     }
 
-    /// What a search matches, each indexed by pg_trgm on PostgreSQL.
+    /// What a search matches (lower-cased), each indexed by pg_trgm on
+    /// PostgreSQL.
     fn searched(self) -> &'static [&'static str] {
         match self {
             Listed::Companies => &["LOWER(c.name)"],
@@ -102,7 +103,7 @@ impl TextMatch {
         })
     }
 
-    fn push(&self, sql: &mut Sql, engine: Engine, listed: Listed) {
+    fn push(&self, sql: &mut Sql, listed: Listed) {
         match self {
             TextMatch::Any => {}
             TextMatch::Ids(ids) if ids.is_empty() => {
@@ -117,7 +118,9 @@ impl TextMatch {
                     .push(&ids.join(", "))
                     .push(")");
             }
-            TextMatch::Common(text) => push_text(sql, engine, listed, text),
+            // Checked on each row as the list is walked in its order:
+            // asking the index would read every match first.
+            TextMatch::Common(text) => push_like(sql, listed, text),
         }
     }
 
@@ -141,18 +144,24 @@ fn push_text(sql: &mut Sql, engine: Engine, listed: Listed, text: &str) {
                 .bind_text(search::fts_phrase(text))
                 .push(")");
         }
-        Engine::Postgres => {
-            let pattern = search::like_pattern(text);
-            for (index, column) in listed.searched().iter().enumerate() {
-                sql.push(if index == 0 { " AND (" } else { " OR " })
-                    .push(column)
-                    .push(" LIKE ")
-                    .bind_text(pattern.clone())
-                    .push(" ESCAPE '\\'");
-            }
-            sql.push(")");
-        }
+        Engine::Postgres => push_like(sql, listed, text),
     }
+}
+
+/// ` AND <the row holds text>`, checked on the row itself: the form
+/// pg_trgm's indexes answer, and the check of a list walked for a common
+/// text. SQLite's `LOWER` folds ASCII letters only (its trigram index folds
+/// every letter), so there a common text tells accented capitals apart.
+fn push_like(sql: &mut Sql, listed: Listed, text: &str) {
+    let pattern = search::like_pattern(text);
+    for (index, column) in listed.searched().iter().enumerate() {
+        sql.push(if index == 0 { " AND (" } else { " OR " })
+            .push(column)
+            .push(" LIKE ")
+            .bind_text(pattern.clone())
+            .push(" ESCAPE '\\'");
+    }
+    sql.push(")");
 }
 
 /// The value of a list's sort column in the row a cursor names.
@@ -256,7 +265,7 @@ pub async fn companies(
         sql.push(" AND c.enable_cancel_order = ")
             .bind_int(i64::from(enabled));
     }
-    text.push(&mut sql, Engine::of_pool(db), listed);
+    text.push(&mut sql, listed);
     let order = match query.sort {
         CompanySort::Name => Order {
             column: "c.name",
@@ -313,7 +322,7 @@ pub async fn users(
     if let Some(disabled) = query.disabled {
         sql.push(" AND u.disabled = ").bind_int(i64::from(disabled));
     }
-    text.push(&mut sql, Engine::of_pool(db), listed);
+    text.push(&mut sql, listed);
     let order = match query.sort {
         UserSort::Email => Order {
             column: "u.email",
