@@ -3,8 +3,8 @@
 
 use crate::model::{
     AdminUser, BatchResult, CompanyInfo, CompanyOverview, CompanyQuery, Counts, FilterOptions,
-    ListPage, Me, NewOrder, Note, Notifications, Order, OrderDetail, OrderPage, OrderQuery,
-    PlacedOrders, UserQuery,
+    ListPage, Me, NamedRef, NewOrder, Note, Notifications, Order, OrderDetail, OrderPage,
+    OrderQuery, PlacedOrders, UserQuery,
 };
 use crate::rules::{Group, Status};
 use leptos::prelude::*;
@@ -133,13 +133,25 @@ pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, ServerFnError> 
         .map_err(AppError::into_server_fn_error)
 }
 
-/// The companies and products the list filters offer.
+/// Staff: up to ten companies whose name holds `q`, to filter the queue by.
+#[server(endpoint = "find-companies")]
+pub async fn find_companies(q: String) -> Result<Vec<NamedRef>, ServerFnError> {
+    use crate::server::error::AppError;
+    use crate::server::services::orders;
+    let (state, user) = context::user().await?;
+    orders::company_choices(&state.db, &user, &q)
+        .await
+        .map_err(AppError::into_server_fn_error)
+}
+
+/// The products the list filters offer.
 #[server(endpoint = "filter-options")]
 pub async fn get_filter_options() -> Result<FilterOptions, ServerFnError> {
     use crate::server::error::AppError;
     use crate::server::services::orders;
-    let (state, user) = context::user().await?;
-    orders::filter_options(&state.db, &user)
+    // Signed-in users only.
+    let (state, _) = context::user().await?;
+    orders::filter_options(&state.db)
         .await
         .map_err(AppError::into_server_fn_error)
 }
@@ -265,9 +277,9 @@ pub async fn read_notification(id: i64) -> Result<(), ServerFnError> {
 #[server(endpoint = "admin-companies", input = leptos::server_fn::codec::Json)]
 pub async fn admin_companies(query: CompanyQuery) -> Result<ListPage<CompanyInfo>, ServerFnError> {
     use crate::server::error::AppError;
-    use crate::server::services::admin_lists;
+    use crate::server::services::admin;
     let (state, user) = context::user().await?;
-    admin_lists::companies(&state.db, &user, &query)
+    admin::list_companies(&state.db, &user, &query)
         .await
         .map_err(AppError::into_server_fn_error)
 }
@@ -276,9 +288,9 @@ pub async fn admin_companies(query: CompanyQuery) -> Result<ListPage<CompanyInfo
 #[server(endpoint = "admin-company")]
 pub async fn admin_company(id: i64) -> Result<CompanyOverview, ServerFnError> {
     use crate::server::error::AppError;
-    use crate::server::services::admin_lists;
+    use crate::server::services::admin;
     let (state, user) = context::user().await?;
-    admin_lists::company(&state.db, &user, id)
+    admin::company_overview(&state.db, &user, id)
         .await
         .map_err(AppError::into_server_fn_error)
 }
@@ -328,9 +340,9 @@ pub async fn admin_update_company(
 #[server(endpoint = "admin-users", input = leptos::server_fn::codec::Json)]
 pub async fn admin_users(query: UserQuery) -> Result<ListPage<AdminUser>, ServerFnError> {
     use crate::server::error::AppError;
-    use crate::server::services::admin_lists;
+    use crate::server::services::admin;
     let (state, user) = context::user().await?;
-    admin_lists::users(&state.db, &user, &query)
+    admin::list_users(&state.db, &user, &query)
         .await
         .map_err(AppError::into_server_fn_error)
 }

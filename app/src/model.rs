@@ -300,8 +300,6 @@ pub struct Notifications {
 /// What the list filters offer the signed-in user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FilterOptions {
-    /// Empty for users who see one company only.
-    pub companies: Vec<NamedRef>,
     pub products: Vec<NamedRef>,
 }
 

@@ -13,7 +13,7 @@ use app::server::auth::CurrentUser;
 use app::server::auth::install_groups;
 use app::server::error::{AppError, AppResult};
 use app::server::mail::Mailer;
-use app::server::services::{admin_lists, orders};
+use app::server::services::{directory, orders};
 use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
 use app::server::storage::Storage;
@@ -321,7 +321,7 @@ async fn hidden_from(state: &AppState, user: &CurrentUser, path: &str) -> AppRes
         let Ok(id) = id.parse::<i64>() else {
             return Ok(true);
         };
-        return match admin_lists::company(&state.db, user, id).await {
+        return match directory::company(&state.db, id).await {
             Ok(_) => Ok(false),
             Err(AppError::NotFound) => Ok(true),
             Err(error) => Err(error),

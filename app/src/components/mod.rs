@@ -2,6 +2,7 @@
 
 pub mod bulk_move;
 pub mod cancel;
+pub mod company_choices;
 pub mod dialog;
 pub mod order_actions;
 pub mod resubmit_many;

@@ -2,6 +2,7 @@ use super::error_message;
 use crate::api::{get_filter_options, list_orders};
 use crate::components::bulk_move::{MoveSelected, StaffSelection};
 use crate::components::cancel::GroupCard;
+use crate::components::company_choices::{CompanyDatalist, company_choices, named};
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
 use crate::components::{OrderCard, WithPermission, badge_refresher};
 use crate::model::{MIN_SEARCH_CHARS, Order, OrderPage, OrderQuery, Sort};
@@ -207,15 +208,7 @@ fn QueueFilters(view: View, filters: RwSignal<OrderQuery>) -> impl IntoView {
             {move || Suspend::new(async move {
                 options.await.ok().map(|options| view! {
                     <div class="list-controls queue-filters">
-                        <label>
-                            "Company "
-                            <select on:change=move |event| filters.update(|query| query.company_id = id_of(&event))>
-                                <option value="">"All companies"</option>
-                                {options.companies.into_iter().map(|company| view! {
-                                    <option value=company.id.to_string()>{company.name}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
+                        <CompanyFilter filters/>
                         <label>
                             "Status "
                             <select on:change=move |event| filters.update(|query| {
@@ -240,5 +233,33 @@ fn QueueFilters(view: View, filters: RwSignal<OrderQuery>) -> impl IntoView {
                 })
             })}
         </Transition>
+    }
+}
+
+/// The company filter of the staff queue: a name typed from the third
+/// character on offers the companies holding it, and the company whose name
+/// is typed in full filters the queue.
+#[component]
+fn CompanyFilter(filters: RwSignal<OrderQuery>) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let choices = company_choices(typed);
+    // The filter follows the name once the offered companies hold it.
+    Effect::new(move |_| {
+        let text = typed.get();
+        let chosen = choices.get().and_then(|choices| named(&choices, &text));
+        let decided = text.trim().is_empty() || chosen.is_some();
+        if decided && filters.with_untracked(|query| query.company_id != chosen) {
+            filters.update(|query| query.company_id = chosen);
+        }
+    });
+    view! {
+        <label>
+            "Company "
+            <input type="search" list="company-filter-choices" autocomplete="off"
+                placeholder="All companies"
+                prop:value=typed
+                on:input=move |event| typed.set(event_target_value(&event))/>
+        </label>
+        <CompanyDatalist id="company-filter-choices" choices/>
     }
 }

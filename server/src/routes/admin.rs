@@ -7,7 +7,6 @@ use app::model::{AdminUser, CompanyInfo, CompanyOverview, CompanyQuery, ListPage
 use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
 use app::server::services::admin::{self, CompanyChange, NewCompany, NewUser, UserChange};
-use app::server::services::admin_lists;
 use app::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -31,9 +30,7 @@ pub async fn list_companies(
     user: CurrentUser,
     ApiQuery(query): ApiQuery<CompanyQuery>,
 ) -> AppResult<Json<ListPage<CompanyInfo>>> {
-    Ok(Json(
-        admin_lists::companies(&state.db, &user, &query).await?,
-    ))
+    Ok(Json(admin::list_companies(&state.db, &user, &query).await?))
 }
 
 /// `GET /ordering/api/admin/companies/{id}`: the company, `user_count` and
@@ -43,7 +40,7 @@ pub async fn company(
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Json<CompanyOverview>> {
-    Ok(Json(admin_lists::company(&state.db, &user, id).await?))
+    Ok(Json(admin::company_overview(&state.db, &user, id).await?))
 }
 
 /// `POST /ordering/api/admin/companies` `{name, has_account?, enable_cancel_order?}`.
@@ -77,7 +74,7 @@ pub async fn list_users(
     user: CurrentUser,
     ApiQuery(query): ApiQuery<UserQuery>,
 ) -> AppResult<Json<ListPage<AdminUser>>> {
-    Ok(Json(admin_lists::users(&state.db, &user, &query).await?))
+    Ok(Json(admin::list_users(&state.db, &user, &query).await?))
 }
 
 /// `POST /ordering/api/admin/users` `{email, name, password, group, company_id?}`.

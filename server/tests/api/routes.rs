@@ -473,6 +473,13 @@ fn table() -> Vec<Probe> {
         ),
         probe(
             "POST",
+            "/api/find-companies",
+            Body::Form("q=Birch"),
+            Nothing,
+            [401, 404, 404, 404, 200, 200],
+        ),
+        probe(
+            "POST",
             "/api/filter-options",
             Body::None,
             Nothing,

@@ -193,3 +193,23 @@ on_both_databases!(staff_move_several_orders_at_once, async |app: TestApp| {
     assert_eq!(body["results"][0]["error"]["code"], "forbidden");
     assert_eq!(app.status_of("ORD-1009").await, "ordered");
 });
+
+on_both_databases!(
+    staff_find_companies_to_filter_by_part_of_the_name,
+    async |app: TestApp| {
+        let sam = app.login("sam@fts.test").await;
+        let (status, body) = app.post_form(&sam, "/api/find-companies", "q=IRCH").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+        assert_eq!(found[0]["name"], "Birch Legal");
+        let (status, body) = app.post_form(&sam, "/api/find-companies", "q=zzz").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, "[]");
+        let (status, _) = app.post_form(&sam, "/api/find-companies", "q=bi").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "too short to search");
+        let ava = app.login("ava@acme.test").await;
+        let (status, _) = app.post_form(&ava, "/api/find-companies", "q=Birch").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+);

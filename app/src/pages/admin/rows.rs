@@ -2,10 +2,11 @@
 //! server function, and `changed` tells the page to fetch its list again.
 
 use crate::api::{
-    admin_companies, admin_create_company, admin_create_user, admin_update_company,
-    admin_update_user,
+    admin_create_company, admin_create_user, admin_update_company, admin_update_user,
+    find_companies,
 };
-use crate::model::{AdminUser, CompanyInfo, CompanyQuery, MIN_SEARCH_CHARS};
+use crate::components::company_choices::{CompanyDatalist, company_choices, named};
+use crate::model::{AdminUser, CompanyInfo};
 use crate::pages::action_error;
 use crate::rules::Group;
 use leptos::prelude::*;
@@ -192,22 +193,15 @@ pub enum NewUserCompany {
 }
 
 /// The company named exactly `name` (any case), looked up when the form is
-/// sent: the list of choices is only a help while typing.
+/// sent: the names offered are only a help while typing.
 async fn company_named(name: String) -> Result<Option<i64>, ServerFnError> {
     let name = name.trim().to_owned();
     if name.is_empty() {
         return Ok(None);
     }
-    let page = admin_companies(CompanyQuery {
-        q: Some(name.clone()),
-        limit: Some(10),
-        ..CompanyQuery::default()
-    })
-    .await?;
-    page.items
-        .into_iter()
-        .find(|company| company.name.to_lowercase() == name.to_lowercase())
-        .map(|company| Some(company.id))
+    let choices = find_companies(name.clone()).await?;
+    named(&choices, &name)
+        .map(Some)
         .ok_or_else(|| ServerFnError::ServerError(format!("There is no company named {name}.")))
 }
 
@@ -255,43 +249,15 @@ pub fn NewUserForm(company: NewUserCompany, changed: Callback<()>) -> impl IntoV
         NewUserCompany::Fixed(_) => {
             view! { <p class="muted">"The new user joins this company."</p> }.into_any()
         }
-        NewUserCompany::ByName => {
-            // Names of companies holding what was typed, offered while typing.
-            let choices = Resource::new(
-                move || company_name.get(),
-                |typed| async move {
-                    let typed = typed.trim().to_owned();
-                    if typed.chars().count() < MIN_SEARCH_CHARS {
-                        return Vec::new();
-                    }
-                    admin_companies(CompanyQuery {
-                        q: Some(typed),
-                        limit: Some(10),
-                        ..CompanyQuery::default()
-                    })
-                    .await
-                    .map(|page| page.items)
-                    .unwrap_or_default()
-                },
-            );
-            view! {
+        NewUserCompany::ByName => view! {
             <label for="user-company">"Company (customers)"</label>
             <input id="user-company" list="company-choices" autocomplete="off"
                 disabled=move || group.get().is_staff()
                 prop:value=company_name
                 on:input=move |event| company_name.set(event_target_value(&event))/>
-            <datalist id="company-choices">
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        choices.await.into_iter().map(|choice| view! {
-                            <option value=choice.name></option>
-                        }).collect_view()
-                    })}
-                </Transition>
-            </datalist>
-            }
-            .into_any()
+            <CompanyDatalist id="company-choices" choices=company_choices(company_name)/>
         }
+        .into_any(),
     };
     view! {
         <form class="form inline-form" aria-label="New user" on:submit=move |event| {

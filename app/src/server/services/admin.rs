@@ -1,25 +1,61 @@
 //! Administration by FTS administrators: companies and users.
 
-use crate::model::{AdminUser, CompanyInfo, NamedRef};
+use crate::model::{AdminUser, CompanyInfo, CompanyOverview, CompanyQuery, ListPage, UserQuery};
 use crate::rules::{Group, Permission};
 use crate::server::auth::{CurrentUser, MAX_PASSWORD_BYTES, hash_password};
-use crate::server::db::{self, Db, flag, now_ms};
+use crate::server::db::{self, Db, now_ms};
 use crate::server::error::{AppError, AppResult};
+use crate::server::services::directory::{self, USER_COLUMNS, company_from_row, user_from_row};
+use crate::server::services::orders;
 use crate::server::sql::Sql;
 use serde::Deserialize;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
 /// Passwords shorter than this are refused.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
-pub(crate) fn require(user: &CurrentUser, permission: Permission) -> AppResult<()> {
+fn require(user: &CurrentUser, permission: Permission) -> AppResult<()> {
     if user.can(permission) {
         Ok(())
     } else {
         // Administration does not exist for everyone else.
         Err(AppError::NotFound)
     }
+}
+
+/// One page of companies, searched, filtered and sorted as `query` says.
+pub async fn list_companies(
+    db: &Db,
+    user: &CurrentUser,
+    query: &CompanyQuery,
+) -> AppResult<ListPage<CompanyInfo>> {
+    require(user, Permission::AdminCompanies)?;
+    directory::companies(db, query).await
+}
+
+/// One page of users, searched, filtered and sorted as `query` says.
+pub async fn list_users(
+    db: &Db,
+    user: &CurrentUser,
+    query: &UserQuery,
+) -> AppResult<ListPage<AdminUser>> {
+    require(user, Permission::AdminUsers)?;
+    directory::users(db, query).await
+}
+
+/// A company's page: its flags, how many users it has and its orders per
+/// view (from the counters, whatever its number of orders).
+pub async fn company_overview(
+    db: &Db,
+    user: &CurrentUser,
+    company_id: i64,
+) -> AppResult<CompanyOverview> {
+    require(user, Permission::AdminCompanies)?;
+    Ok(CompanyOverview {
+        company: directory::company(db, company_id).await?,
+        user_count: directory::user_count(db, company_id).await?,
+        order_counts: orders::counts_of_scope(db, "company", company_id).await?,
+    })
 }
 
 /// A company's name: trimmed, 1–200 characters.
@@ -31,15 +67,6 @@ fn company_name(name: &str) -> AppResult<String> {
         ));
     }
     Ok(name.to_owned())
-}
-
-pub(crate) fn company_from_row(row: &AnyRow) -> AppResult<CompanyInfo> {
-    Ok(CompanyInfo {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        has_account: flag(row.try_get("has_account")?),
-        enable_cancel_order: flag(row.try_get("enable_cancel_order")?),
-    })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,27 +162,6 @@ pub async fn update_company(
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     company_from_row(&row)
-}
-
-pub(crate) const USER_COLUMNS: &str = "SELECT u.id, u.email, u.name, u.group_code, u.company_id, \
-    c.name AS company_name, u.disabled FROM users u LEFT JOIN companies c ON c.id = u.company_id";
-
-pub(crate) fn user_from_row(row: &AnyRow) -> AppResult<AdminUser> {
-    let group: String = row.try_get("group_code")?;
-    Ok(AdminUser {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        name: row.try_get("name")?,
-        group: group.parse().map_err(AppError::Internal)?,
-        company: match row.try_get::<Option<i64>, _>("company_id")? {
-            Some(id) => Some(NamedRef {
-                id,
-                name: row.try_get("company_name")?,
-            }),
-            None => None,
-        },
-        disabled: flag(row.try_get("disabled")?),
-    })
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,8 +3,8 @@
 
 pub mod actions;
 pub mod admin;
-pub mod admin_lists;
 pub mod attachments;
+pub mod directory;
 pub mod idempotency;
 pub mod notes;
 pub mod notifications;

@@ -2,14 +2,14 @@
 //! the caller's tenant scope.
 
 use crate::model::{
-    Attachment, AttachmentKind, Counts, Event, FilterOptions, NamedRef, Order, OrderDetail,
-    OrderPage, OrderQuery, Refund, Sort,
+    Attachment, AttachmentKind, CompanyQuery, Counts, Event, FilterOptions, NamedRef, Order,
+    OrderDetail, OrderPage, OrderQuery, Refund, Sort,
 };
 use crate::rules::{self, Permission, Status, View, Visibility};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{Db, Engine, flag, rfc3339};
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::{notes, search};
+use crate::server::services::{directory, notes, search};
 use crate::server::sql::{Sql, count_scope};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -563,29 +563,38 @@ fn order_from_row(row: &AnyRow, user: &CurrentUser) -> AppResult<Order> {
     })
 }
 
-/// The companies (for users who see several) and products to filter by.
-pub async fn filter_options(db: &Db, user: &CurrentUser) -> AppResult<FilterOptions> {
-    let named = |rows: Vec<AnyRow>| {
-        rows.iter()
-            .map(|row| named(row, "id", "name"))
-            .collect::<AppResult<Vec<_>>>()
+/// The products to filter by.
+pub async fn filter_options(db: &Db) -> AppResult<FilterOptions> {
+    let products = sqlx::query("SELECT id, name FROM products ORDER BY name")
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|row| named(row, "id", "name"))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(FilterOptions { products })
+}
+
+/// Companies offered while staff type a name to filter their queue by.
+const COMPANY_CHOICES: u32 = 10;
+
+/// Up to ten companies whose name holds `q`, by name, for users who see
+/// every company's orders; the filter does not exist for anyone else.
+pub async fn company_choices(db: &Db, user: &CurrentUser, q: &str) -> AppResult<Vec<NamedRef>> {
+    if user.visibility() != Visibility::All {
+        return Err(AppError::NotFound);
+    }
+    let query = CompanyQuery {
+        q: Some(q.to_owned()),
+        limit: Some(COMPANY_CHOICES),
+        ..CompanyQuery::default()
     };
-    let companies = if user.visibility() == Visibility::All {
-        named(
-            sqlx::query("SELECT id, name FROM companies ORDER BY name")
-                .fetch_all(db)
-                .await?,
-        )?
-    } else {
-        Vec::new()
-    };
-    let products = named(
-        sqlx::query("SELECT id, name FROM products ORDER BY name")
-            .fetch_all(db)
-            .await?,
-    )?;
-    Ok(FilterOptions {
-        companies,
-        products,
-    })
+    Ok(directory::companies(db, &query)
+        .await?
+        .items
+        .into_iter()
+        .map(|company| NamedRef {
+            id: company.id,
+            name: company.name,
+        })
+        .collect())
 }

@@ -1,5 +1,7 @@
-//! The administration lists: companies and users, searched, filtered,
-//! sorted and paged, sized for thousands of each (DESIGN §7).
+//! Lists of companies and users, searched, filtered, sorted and paged,
+//! sized for thousands of each (DESIGN §7). Callers check who may read
+//! them: administrators (services/admin.rs), and staff finding a company to
+//! filter their queue by (services/orders.rs).
 //!
 //! A page is one range of an index in the list's order, after the row the
 //! cursor names. A search asks the trigram index (FTS5 on SQLite, pg_trgm
@@ -8,24 +10,52 @@
 //! list in its own order fills a page early.
 
 use crate::model::{
-    ADMIN_PAGE_SIZE, AdminUser, CompanyInfo, CompanyOverview, CompanyQuery, CompanySort, ListPage,
-    MAX_ADMIN_PAGE_SIZE, UserQuery, UserSort,
+    ADMIN_PAGE_SIZE, AdminUser, CompanyInfo, CompanyQuery, CompanySort, ListPage,
+    MAX_ADMIN_PAGE_SIZE, NamedRef, UserQuery, UserSort,
 };
-use crate::rules::Permission;
-use crate::server::auth::CurrentUser;
-use crate::server::db::{Db, Engine};
+use crate::server::db::{Db, Engine, flag};
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::admin::{USER_COLUMNS, company_from_row, require, user_from_row};
-use crate::server::services::{orders, search};
+use crate::server::services::search;
 use crate::server::sql::Sql;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// Rows of a search fetched by id at most.
-const SEARCH_CANDIDATES: usize = 2_000;
+/// Rows of a search fetched by id at most. Past that, at 10,000 users one
+/// row in twenty matches, and a page of 25 is found within 500 rows.
+const SEARCH_CANDIDATES: usize = 500;
 
 const COMPANY_COLUMNS: &str =
     "SELECT c.id, c.name, c.has_account, c.enable_cancel_order FROM companies c";
+
+pub const USER_COLUMNS: &str = "SELECT u.id, u.email, u.name, u.group_code, u.company_id, \
+    c.name AS company_name, u.disabled FROM users u LEFT JOIN companies c ON c.id = u.company_id";
+
+pub fn user_from_row(row: &AnyRow) -> AppResult<AdminUser> {
+    let group: String = row.try_get("group_code")?;
+    Ok(AdminUser {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        group: group.parse().map_err(AppError::Internal)?,
+        company: match row.try_get::<Option<i64>, _>("company_id")? {
+            Some(id) => Some(NamedRef {
+                id,
+                name: row.try_get("company_name")?,
+            }),
+            None => None,
+        },
+        disabled: flag(row.try_get("disabled")?),
+    })
+}
+
+pub fn company_from_row(row: &AnyRow) -> AppResult<CompanyInfo> {
+    Ok(CompanyInfo {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        has_account: flag(row.try_get("has_account")?),
+        enable_cancel_order: flag(row.try_get("enable_cancel_order")?),
+    })
+}
 
 /// The two administration lists.
 #[derive(Debug, Clone, Copy)]
@@ -81,12 +111,27 @@ impl TextMatch {
         let Some(text) = search::search_text(q)? else {
             return Ok(TextMatch::Any);
         };
-        let mut sql = Sql::new("SELECT ");
-        sql.push(listed.id())
-            .push(" AS id FROM ")
-            .push(listed.table())
-            .push(" WHERE 1 = 1");
-        push_text(&mut sql, Engine::of_pool(db), listed, &text);
+        let mut sql;
+        match Engine::of_pool(db) {
+            // The index alone: joined to its table, SQLite would read every
+            // match before the limit.
+            Engine::Sqlite => {
+                sql = Sql::new("SELECT rowid AS id FROM ");
+                sql.push(listed.fts_table())
+                    .push(" WHERE ")
+                    .push(listed.fts_table())
+                    .push(" MATCH ")
+                    .bind_text(search::fts_phrase(&text));
+            }
+            Engine::Postgres => {
+                sql = Sql::new("SELECT ");
+                sql.push(listed.id())
+                    .push(" AS id FROM ")
+                    .push(listed.table())
+                    .push(" WHERE 1 = 1");
+                push_like(&mut sql, listed, &text);
+            }
+        }
         sql.push(&format!(" LIMIT {}", SEARCH_CANDIDATES + 1));
         let ids = sql
             .query()
@@ -126,25 +171,6 @@ impl TextMatch {
 
     fn searches(&self) -> bool {
         !matches!(self, TextMatch::Any)
-    }
-}
-
-/// ` AND <the row holds text>`, in the form each engine's trigram index
-/// answers: a phrase of FTS5's trigram tokenizer is a substring match.
-fn push_text(sql: &mut Sql, engine: Engine, listed: Listed, text: &str) {
-    match engine {
-        Engine::Sqlite => {
-            sql.push(" AND ")
-                .push(listed.id())
-                .push(" IN (SELECT rowid FROM ")
-                .push(listed.fts_table())
-                .push(" WHERE ")
-                .push(listed.fts_table())
-                .push(" MATCH ")
-                .bind_text(search::fts_phrase(text))
-                .push(")");
-        }
-        Engine::Postgres => push_like(sql, listed, text),
     }
 }
 
@@ -245,13 +271,8 @@ async fn fetch_page<T>(
     Ok(ListPage { items, next_cursor })
 }
 
-/// One page of companies for an administrator.
-pub async fn companies(
-    db: &Db,
-    user: &CurrentUser,
-    query: &CompanyQuery,
-) -> AppResult<ListPage<CompanyInfo>> {
-    require(user, Permission::AdminCompanies)?;
+/// One page of companies.
+pub async fn companies(db: &Db, query: &CompanyQuery) -> AppResult<ListPage<CompanyInfo>> {
     let limit = page_size(query.limit)?;
     let listed = Listed::Companies;
     let text = TextMatch::of(db, listed, query.q.as_deref()).await?;
@@ -301,13 +322,8 @@ pub async fn companies(
     .await
 }
 
-/// One page of users for an administrator.
-pub async fn users(
-    db: &Db,
-    user: &CurrentUser,
-    query: &UserQuery,
-) -> AppResult<ListPage<AdminUser>> {
-    require(user, Permission::AdminUsers)?;
+/// One page of users.
+pub async fn users(db: &Db, query: &UserQuery) -> AppResult<ListPage<AdminUser>> {
     let limit = page_size(query.limit)?;
     let listed = Listed::Users;
     let text = TextMatch::of(db, listed, query.q.as_deref()).await?;
@@ -358,23 +374,23 @@ pub async fn users(
     .await
 }
 
-/// A company's administration page: its flags, how many users it has and
-/// its orders per view (from the counters, whatever its number of orders).
-pub async fn company(db: &Db, user: &CurrentUser, company_id: i64) -> AppResult<CompanyOverview> {
-    require(user, Permission::AdminCompanies)?;
+/// One company; `NotFound` for an id no company has.
+pub async fn company(db: &Db, company_id: i64) -> AppResult<CompanyInfo> {
     let row = sqlx::query(&format!("{COMPANY_COLUMNS} WHERE c.id = $1"))
         .bind(company_id)
         .fetch_optional(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let user_count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE company_id = $1")
-        .bind(company_id)
-        .fetch_one(db)
-        .await?
-        .try_get("n")?;
-    Ok(CompanyOverview {
-        company: company_from_row(&row)?,
-        user_count,
-        order_counts: orders::counts_of_scope(db, "company", company_id).await?,
-    })
+    company_from_row(&row)
+}
+
+/// How many users a company has (read from its index range).
+pub async fn user_count(db: &Db, company_id: i64) -> AppResult<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) AS n FROM users WHERE company_id = $1")
+            .bind(company_id)
+            .fetch_one(db)
+            .await?
+            .try_get("n")?,
+    )
 }
