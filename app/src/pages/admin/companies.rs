@@ -1,13 +1,13 @@
 //! `/admin/companies` (also `/admin`) and `/admin/companies/{id}`.
 
 use super::rows::{CompanyRow, NewCompanyForm, NewUserCompany, NewUserForm};
-use super::users::UsersList;
+use super::users::{UsersData, UsersList};
 use super::{
     AdminSection, FlagFilter, ListTable, SearchBox, error_view, flag_param, href, list_navigator,
     page_links, search_param,
 };
 use crate::api::{admin_companies, admin_company};
-use crate::model::{CompanyOverview, CompanyQuery, CompanySort};
+use crate::model::{CompanyInfo, CompanyOverview, CompanyQuery, CompanySort, ListPage};
 use crate::pages::HiddenPage;
 use crate::rules::View;
 use leptos::prelude::*;
@@ -61,16 +61,10 @@ fn companies_href(query: &CompanyQuery) -> String {
 }
 
 /// Every company, searched by name, filtered by its flags, 25 to a page.
+/// The page is fetched here, outside the permission check, which would
+/// fetch it again each time it renders.
 #[component]
 pub fn AdminCompaniesPage() -> impl IntoView {
-    view! {
-        <Title text="Companies · Administration"/>
-        <AdminSection><CompaniesList/></AdminSection>
-    }
-}
-
-#[component]
-fn CompaniesList() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(company_query));
     let version = RwSignal::new(0u32);
@@ -78,6 +72,19 @@ fn CompaniesList() -> impl IntoView {
         move || (query.get(), version.get()),
         |(query, _)| admin_companies(query),
     );
+    view! {
+        <Title text="Companies · Administration"/>
+        <AdminSection><CompaniesList query version page/></AdminSection>
+    }
+}
+
+#[component]
+fn CompaniesList(
+    query: Memo<CompanyQuery>,
+    version: RwSignal<u32>,
+    page: Resource<Result<ListPage<CompanyInfo>, ServerFnError>>,
+) -> impl IntoView {
+    let params = use_query_map();
     let changed = Callback::new(move |_| version.update(|version| *version += 1));
     // A change of search, filter or sort starts again at the first page.
     let first_page_with = move |change: &dyn Fn(&mut CompanyQuery)| {
@@ -156,6 +163,7 @@ pub fn AdminCompanyPage() -> impl IntoView {
         },
     );
     let changed = Callback::new(move |_| version.update(|version| *version += 1));
+    let users = UsersData::new(Signal::derive(move || id.get()));
     view! {
         <AdminSection>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -170,10 +178,8 @@ pub fn AdminCompanyPage() -> impl IntoView {
             {move || id.get().map(|company| view! {
                 <section class="panel" aria-labelledby="company-users-heading">
                     <h2 id="company-users-heading">"Users of this company"</h2>
-                    <UsersList base=format!("/admin/companies/{company}") company=Some(company) version/>
-                    <NewUserForm company=NewUserCompany::Fixed(company) changed=Callback::new(move |_| {
-                        version.update(|version| *version += 1);
-                    })/>
+                    <UsersList base=format!("/admin/companies/{company}") list=users/>
+                    <NewUserForm company=NewUserCompany::Fixed(company) changed=users.changed()/>
                 </section>
             })}
         </AdminSection>

@@ -6,7 +6,7 @@ use super::{
     page_links, search_param,
 };
 use crate::api::admin_users;
-use crate::model::{UserQuery, UserSort};
+use crate::model::{AdminUser, ListPage, UserQuery, UserSort};
 use crate::rules::Group;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -66,33 +66,67 @@ fn users_href(base: &str, query: &UserQuery, company_in_path: bool) -> String {
 /// company and access, 25 to a page.
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    let version = RwSignal::new(0u32);
+    let list = UsersData::new(Signal::stored(None));
     view! {
         <Title text="Users · Administration"/>
         <AdminSection>
             <section class="panel" aria-labelledby="users-heading">
                 <h2 id="users-heading">"Users"</h2>
-                <UsersList base="/admin/users".to_owned() company=None version/>
-                <NewUserForm company=NewUserCompany::ByName changed=Callback::new(move |_| {
-                    version.update(|version| *version += 1);
-                })/>
+                <UsersList base="/admin/users".to_owned() list/>
+                <NewUserForm company=NewUserCompany::ByName changed=list.changed()/>
             </section>
         </AdminSection>
     }
 }
 
+/// What a users list shows: its query, from the URL (and `company`, which
+/// fixes the company on a company's page), and that page of users, fetched again when `version` moves.
+/// Made where the page starts: made inside the permission check, the page
+/// would be fetched again each time the check renders.
+#[derive(Clone, Copy)]
+pub struct UsersData {
+    company: Signal<Option<i64>>,
+    query: Memo<UserQuery>,
+    version: RwSignal<u32>,
+    page: Resource<Result<ListPage<AdminUser>, ServerFnError>>,
+}
+
+impl UsersData {
+    pub fn new(company: Signal<Option<i64>>) -> UsersData {
+        let params = use_query_map();
+        let query = Memo::new(move |_| params.with(|params| user_query(params, company.get())));
+        let version = RwSignal::new(0u32);
+        let page = Resource::new(
+            move || (query.get(), version.get()),
+            |(query, _)| admin_users(query),
+        );
+        UsersData {
+            company,
+            query,
+            version,
+            page,
+        }
+    }
+
+    /// Tells the list to fetch its page again.
+    pub fn changed(self) -> Callback<()> {
+        Callback::new(move |_| self.version.update(|version| *version += 1))
+    }
+}
+
 /// A users list whose search, filters, sort and page are in the URL of
-/// `base`; `company` fixes the company. Fetched again when `version` moves.
+/// `base`.
 #[component]
-pub fn UsersList(base: String, company: Option<i64>, version: RwSignal<u32>) -> impl IntoView {
+pub fn UsersList(base: String, list: UsersData) -> impl IntoView {
     let params = use_query_map();
-    let query = Memo::new(move |_| params.with(|params| user_query(params, company)));
-    let page = Resource::new(
-        move || (query.get(), version.get()),
-        |(query, _)| admin_users(query),
-    );
-    let changed = Callback::new(move |_| version.update(|version| *version += 1));
-    let company_in_path = company.is_some();
+    let UsersData {
+        company,
+        query,
+        page,
+        ..
+    } = list;
+    let changed = list.changed();
+    let company_in_path = company.get_untracked().is_some();
     let base = StoredValue::new(base);
     // A change of search, filter or sort starts again at the first page.
     let first_page_with = move |change: &dyn Fn(&mut UserQuery)| {
