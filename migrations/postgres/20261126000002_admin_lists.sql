@@ -13,6 +13,10 @@ CREATE INDEX users_disabled_email ON users (disabled, email, id);
 CREATE INDEX companies_name_id ON companies (name, id);
 CREATE INDEX companies_created ON companies (created_at, id);
 
-CREATE INDEX users_email_trigrams ON users USING gin (LOWER(email) gin_trgm_ops);
-CREATE INDEX users_name_trigrams ON users USING gin (LOWER(name) gin_trgm_ops);
-CREATE INDEX companies_name_trigrams ON companies USING gin (LOWER(name) gin_trgm_ops);
+-- Without fast update: users and companies change seldom, and entries
+-- waiting in a GIN index's pending list are read on every search until a
+-- vacuum merges them (10 ms instead of 0.2 ms at 10,000 users), which also
+-- led the planner to read the whole table instead.
+CREATE INDEX users_email_trigrams ON users USING gin (LOWER(email) gin_trgm_ops) WITH (fastupdate = off);
+CREATE INDEX users_name_trigrams ON users USING gin (LOWER(name) gin_trgm_ops) WITH (fastupdate = off);
+CREATE INDEX companies_name_trigrams ON companies USING gin (LOWER(name) gin_trgm_ops) WITH (fastupdate = off);

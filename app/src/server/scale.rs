@@ -173,8 +173,16 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
         }
     }
     tx.commit().await?;
-    // The planner's statistics, for the new sizes, and the search's.
-    sqlx::query("ANALYZE").execute(db).await?;
+    // The planner's statistics, for the new sizes, and the search's. On
+    // PostgreSQL a vacuum also merges the rows waiting in the trigram
+    // indexes' pending lists, which every search would read until
+    // autovacuum came by.
+    let analyze = match engine {
+        Engine::Sqlite => "ANALYZE",
+        Engine::Postgres => "VACUUM ANALYZE",
+    };
+    // Sent as a simple query: PostgreSQL runs VACUUM outside any transaction.
+    sqlx::raw_sql(analyze).execute(db).await?;
     search::refresh_trigram_docs(db).await?;
     Ok(ScaleLoaded {
         companies: plan.companies,
