@@ -27,8 +27,12 @@ const SEARCH_CANDIDATES: usize = 500;
 const COMPANY_COLUMNS: &str =
     "SELECT c.id, c.name, c.has_account, c.enable_cancel_order FROM companies c";
 
+/// A user as administrators see them. The company's name is read for the
+/// rows returned only: as a join, PostgreSQL read every company to sort a
+/// search's matches.
 pub const USER_COLUMNS: &str = "SELECT u.id, u.email, u.name, u.group_code, u.company_id, \
-    c.name AS company_name, u.disabled FROM users u LEFT JOIN companies c ON c.id = u.company_id";
+    (SELECT c.name FROM companies c WHERE c.id = u.company_id) AS company_name, u.disabled \
+    FROM users u";
 
 pub fn user_from_row(row: &AnyRow) -> AppResult<AdminUser> {
     let group: String = row.try_get("group_code")?;
@@ -172,6 +176,10 @@ impl TextMatch {
     fn searches(&self) -> bool {
         !matches!(self, TextMatch::Any)
     }
+
+    fn by_ids(&self) -> bool {
+        matches!(self, TextMatch::Ids(_))
+    }
 }
 
 /// ` AND <the row holds text>`, checked on the row itself: the form
@@ -199,6 +207,8 @@ enum SortKey {
 /// How a list is ordered: by `column`, ties broken by id.
 struct Order {
     column: &'static str,
+    /// Text (or else a number).
+    text: bool,
     descending: bool,
 }
 
@@ -217,10 +227,20 @@ impl Order {
         sql.push(", ").bind_int(id).push(")");
     }
 
-    fn push_order_by(&self, sql: &mut Sql, listed: Listed, limit: u32) {
+    /// ` ORDER BY … LIMIT`. When a search names the rows by id, they are
+    /// fetched by id and sorted: sorted by the same column with a no-op
+    /// added, for PostgreSQL's planner would otherwise walk the column's
+    /// index and test each row against the ids (most of the table).
+    fn push_order_by(&self, sql: &mut Sql, listed: Listed, limit: u32, by_ids: bool) {
         let direction = if self.descending { " DESC" } else { "" };
+        let no_op = match (by_ids, self.text) {
+            (false, _) => "",
+            (true, true) => " || ''",
+            (true, false) => " + 0",
+        };
         sql.push(" ORDER BY ")
             .push(self.column)
+            .push(no_op)
             .push(direction)
             .push(", ")
             .push(listed.id())
@@ -290,10 +310,12 @@ pub async fn companies(db: &Db, query: &CompanyQuery) -> AppResult<ListPage<Comp
     let order = match query.sort {
         CompanySort::Name => Order {
             column: "c.name",
+            text: true,
             descending: false,
         },
         CompanySort::Newest => Order {
             column: "c.created_at",
+            text: false,
             descending: true,
         },
     };
@@ -310,7 +332,7 @@ pub async fn companies(db: &Db, query: &CompanyQuery) -> AppResult<ListPage<Comp
         };
         order.push_after(&mut sql, listed, key, id);
     }
-    order.push_order_by(&mut sql, listed, limit);
+    order.push_order_by(&mut sql, listed, limit, text.by_ids());
     fetch_page(
         db,
         &sql,
@@ -342,14 +364,17 @@ pub async fn users(db: &Db, query: &UserQuery) -> AppResult<ListPage<AdminUser>>
     let order = match query.sort {
         UserSort::Email => Order {
             column: "u.email",
+            text: true,
             descending: false,
         },
         UserSort::Name => Order {
             column: "u.name",
+            text: true,
             descending: false,
         },
         UserSort::Newest => Order {
             column: "u.created_at",
+            text: false,
             descending: true,
         },
     };
@@ -367,7 +392,7 @@ pub async fn users(db: &Db, query: &UserQuery) -> AppResult<ListPage<AdminUser>>
         };
         order.push_after(&mut sql, listed, key, id);
     }
-    order.push_order_by(&mut sql, listed, limit);
+    order.push_order_by(&mut sql, listed, limit, text.by_ids());
     fetch_page(db, &sql, text.searches(), limit, user_from_row, |user| {
         user.id
     })
