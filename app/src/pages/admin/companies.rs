@@ -3,8 +3,8 @@
 use super::rows::{CompanyRow, NewCompanyForm, NewUserCompany, NewUserForm};
 use super::users::{UsersData, UsersList};
 use super::{
-    AdminSection, FlagFilter, ListTable, SearchBox, error_view, flag_param, href, list_navigator,
-    page_links, search_param,
+    AdminSection, FlagFilter, ListTable, SearchBox, SortSelect, Sorts, error_view, flag_param,
+    href, page_links, search_param, sort_param, sort_slug,
 };
 use crate::api::{admin_companies, admin_company};
 use crate::model::{CompanyInfo, CompanyOverview, CompanyQuery, CompanySort, ListPage};
@@ -17,7 +17,7 @@ use leptos_router::params::ParamsMap;
 
 const COMPANY_HEADINGS: [&str; 4] = ["Company", "Name", "Account billing", "Customers may cancel"];
 
-const SORTS: [(CompanySort, &str, &str); 2] = [
+const SORTS: Sorts<CompanySort> = &[
     (CompanySort::Name, "name", "Name"),
     (CompanySort::Newest, "newest", "Newest first"),
 ];
@@ -27,21 +27,13 @@ fn company_query(params: &ParamsMap) -> CompanyQuery {
         q: search_param(params),
         has_account: flag_param(params, "has_account"),
         enable_cancel_order: flag_param(params, "enable_cancel_order"),
-        sort: SORTS
-            .into_iter()
-            .find(|(_, slug, _)| params.get_str("sort") == Some(slug))
-            .map(|(sort, _, _)| sort)
-            .unwrap_or_default(),
+        sort: sort_param(params, SORTS),
         cursor: params.get("cursor"),
         limit: None,
     }
 }
 
 fn companies_href(query: &CompanyQuery) -> String {
-    let sort = SORTS
-        .into_iter()
-        .find(|(sort, _, _)| *sort == query.sort && *sort != CompanySort::default())
-        .map(|(_, slug, _)| slug.to_owned());
     href(
         "/admin/companies",
         vec![
@@ -54,7 +46,7 @@ fn companies_href(query: &CompanyQuery) -> String {
                 "enable_cancel_order",
                 query.enable_cancel_order.map(|flag| flag.to_string()),
             ),
-            ("sort", sort),
+            ("sort", sort_slug(SORTS, query.sort)),
             ("cursor", query.cursor.clone()),
         ],
     )
@@ -94,7 +86,6 @@ fn CompaniesList(
         companies_href(&query)
     };
     let shown = query.get_untracked();
-    let go = list_navigator();
     view! {
         <section class="panel" aria-labelledby="companies-heading">
             <h2 id="companies-heading">"Companies"</h2>
@@ -106,19 +97,8 @@ fn CompaniesList(
                     filtered_href=Callback::new(move |flag| first_page_with(&|query| query.has_account = flag))/>
                 <FlagFilter label="Customers may cancel" yes="Yes" no="No" value=shown.enable_cancel_order
                     filtered_href=Callback::new(move |flag| first_page_with(&|query| query.enable_cancel_order = flag))/>
-                <label class="sort">
-                    "Sort "
-                    <select on:change=move |event| {
-                        let chosen = event_target_value(&event);
-                        if let Some((sort, _, _)) = SORTS.into_iter().find(|(_, slug, _)| *slug == chosen) {
-                            go(first_page_with(&|query| query.sort = sort));
-                        }
-                    }>
-                        {SORTS.into_iter().map(|(sort, slug, label)| view! {
-                            <option value=slug selected=sort == shown.sort>{label}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
+                <SortSelect sorts=SORTS value=shown.sort
+                    sorted_href=Callback::new(move |sort| first_page_with(&|query| query.sort = sort))/>
             </div>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {

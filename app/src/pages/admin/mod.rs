@@ -121,6 +121,53 @@ fn SearchBox(
     }
 }
 
+/// The orders a list may be sorted in: each with its slug in the URL and
+/// its label; the first is the default.
+type Sorts<S> = &'static [(S, &'static str, &'static str)];
+
+/// The sort the URL names, or the default.
+fn sort_param<S: Copy + Default + PartialEq>(params: &ParamsMap, sorts: Sorts<S>) -> S {
+    sorts
+        .iter()
+        .find(|(_, slug, _)| params.get_str("sort") == Some(slug))
+        .map(|(sort, _, _)| *sort)
+        .unwrap_or_default()
+}
+
+/// The URL's `sort` for `sort`: none for the default.
+fn sort_slug<S: Copy + Default + PartialEq>(sorts: Sorts<S>, sort: S) -> Option<String> {
+    sorts
+        .iter()
+        .find(|(listed, _, _)| *listed == sort && sort != S::default())
+        .map(|(_, slug, _)| (*slug).to_owned())
+}
+
+/// The sort of a list as a select.
+#[component]
+fn SortSelect<S: Copy + PartialEq + Send + Sync + 'static>(
+    sorts: Sorts<S>,
+    value: S,
+    /// The URL of the list sorted another way.
+    sorted_href: Callback<S, String>,
+) -> impl IntoView {
+    let go = list_navigator();
+    view! {
+        <label class="sort">
+            "Sort "
+            <select on:change=move |event| {
+                let chosen = event_target_value(&event);
+                if let Some((sort, _, _)) = sorts.iter().find(|(_, slug, _)| *slug == chosen) {
+                    go(sorted_href.run(*sort));
+                }
+            }>
+                {sorts.iter().map(|(sort, slug, label)| view! {
+                    <option value=*slug selected=*sort == value>{*label}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
 /// A yes/no/any filter as a select.
 #[component]
 fn FlagFilter(

@@ -2,8 +2,8 @@
 
 use super::rows::{NewUserCompany, NewUserForm, UserRow};
 use super::{
-    AdminSection, FlagFilter, ListTable, SearchBox, error_view, flag_param, href, list_navigator,
-    page_links, search_param,
+    AdminSection, FlagFilter, ListTable, SearchBox, SortSelect, Sorts, error_view, flag_param,
+    href, list_navigator, page_links, search_param, sort_param, sort_slug,
 };
 use crate::api::admin_users;
 use crate::model::{AdminUser, ListPage, UserQuery, UserSort};
@@ -14,7 +14,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
-const SORTS: [(UserSort, &str, &str); 3] = [
+const SORTS: Sorts<UserSort> = &[
     (UserSort::Email, "email", "E-mail"),
     (UserSort::Name, "name", "Name"),
     (UserSort::Newest, "newest", "Newest first"),
@@ -26,11 +26,7 @@ fn user_query(params: &ParamsMap, company: Option<i64>) -> UserQuery {
         group: params.get_str("group").and_then(|group| group.parse().ok()),
         company_id: company.or_else(|| params.get_str("company_id")?.parse().ok()),
         disabled: flag_param(params, "disabled"),
-        sort: SORTS
-            .into_iter()
-            .find(|(_, slug, _)| params.get_str("sort") == Some(slug))
-            .map(|(sort, _, _)| sort)
-            .unwrap_or_default(),
+        sort: sort_param(params, SORTS),
         cursor: params.get("cursor"),
         limit: None,
     }
@@ -39,10 +35,6 @@ fn user_query(params: &ParamsMap, company: Option<i64>) -> UserQuery {
 /// The URL of a users list at `base`; a company's page names its company in
 /// the path, not the query.
 fn users_href(base: &str, query: &UserQuery, company_in_path: bool) -> String {
-    let sort = SORTS
-        .into_iter()
-        .find(|(sort, _, _)| *sort == query.sort && *sort != UserSort::default())
-        .map(|(_, slug, _)| slug.to_owned());
     href(
         base,
         vec![
@@ -56,7 +48,7 @@ fn users_href(base: &str, query: &UserQuery, company_in_path: bool) -> String {
                     .map(|id| id.to_string()),
             ),
             ("disabled", query.disabled.map(|flag| flag.to_string())),
-            ("sort", sort),
+            ("sort", sort_slug(SORTS, query.sort)),
             ("cursor", query.cursor.clone()),
         ],
     )
@@ -137,7 +129,6 @@ pub fn UsersList(base: String, list: UsersData) -> impl IntoView {
     };
     let shown = query.get_untracked();
     let go = list_navigator();
-    let go_sort = go.clone();
     view! {
         <div class="list-controls">
             <SearchBox label="Search users by name or e-mail" placeholder="Search by name or e-mail"
@@ -157,19 +148,8 @@ pub fn UsersList(base: String, list: UsersData) -> impl IntoView {
             </label>
             <FlagFilter label="Access" yes="Disabled" no="Active" value=shown.disabled
                 filtered_href=Callback::new(move |flag| first_page_with(&|query| query.disabled = flag))/>
-            <label class="sort">
-                "Sort "
-                <select on:change=move |event| {
-                    let chosen = event_target_value(&event);
-                    if let Some((sort, _, _)) = SORTS.into_iter().find(|(_, slug, _)| *slug == chosen) {
-                        go_sort(first_page_with(&|query| query.sort = sort));
-                    }
-                }>
-                    {SORTS.into_iter().map(|(sort, slug, label)| view! {
-                        <option value=slug selected=sort == shown.sort>{label}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+            <SortSelect sorts=SORTS value=shown.sort
+                sorted_href=Callback::new(move |sort| first_page_with(&|query| query.sort = sort))/>
             {(!company_in_path && shown.company_id.is_some()).then(|| view! {
                 <A href=first_page_with(&|query| query.company_id = None)>"Users of every company"</A>
             })}

@@ -198,12 +198,6 @@ fn push_like(sql: &mut Sql, listed: Listed, text: &str) {
     sql.push(")");
 }
 
-/// The value of a list's sort column in the row a cursor names.
-enum SortKey {
-    Text(String),
-    Int(i64),
-}
-
 /// How a list is ordered: by `column`, ties broken by id.
 struct Order {
     column: &'static str,
@@ -213,18 +207,39 @@ struct Order {
 }
 
 impl Order {
-    /// ` AND (column, id) > (key, id)` for the rows after the cursor.
-    fn push_after(&self, sql: &mut Sql, listed: Listed, key: SortKey, id: i64) {
+    /// ` AND (column, id) > (key, id)` for the rows after the one `cursor`
+    /// names (its id), whose sort key is read first.
+    async fn push_after(
+        &self,
+        db: &Db,
+        sql: &mut Sql,
+        listed: Listed,
+        cursor: &str,
+    ) -> AppResult<()> {
+        let invalid = || AppError::BadRequest("The cursor is not valid.".to_owned());
+        let id: i64 = cursor.parse().map_err(|_| invalid())?;
+        let row = sqlx::query(&format!(
+            "SELECT {} AS sort_key FROM {} WHERE {} = $1",
+            self.column,
+            listed.table(),
+            listed.id()
+        ))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(invalid)?;
         sql.push(" AND (")
             .push(self.column)
             .push(", ")
             .push(listed.id())
             .push(if self.descending { ") < (" } else { ") > (" });
-        match key {
-            SortKey::Text(text) => sql.bind_text(text),
-            SortKey::Int(value) => sql.bind_int(value),
-        };
+        if self.text {
+            sql.bind_text(row.try_get::<String, _>("sort_key")?);
+        } else {
+            sql.bind_int(row.try_get("sort_key")?);
+        }
         sql.push(", ").bind_int(id).push(")");
+        Ok(())
     }
 
     /// ` ORDER BY … LIMIT`. When a search names the rows by id, they are
@@ -260,13 +275,6 @@ fn page_size(limit: Option<u32>) -> AppResult<u32> {
             "limit must be between 1 and {MAX_ADMIN_PAGE_SIZE}."
         )))
     }
-}
-
-/// A cursor is the id of the last row of the page before.
-fn cursor_id(cursor: &str) -> AppResult<i64> {
-    cursor
-        .parse()
-        .map_err(|_| AppError::BadRequest("The cursor is not valid.".to_owned()))
 }
 
 /// Runs a page query, fetching one row more than `limit` to know whether
@@ -320,17 +328,7 @@ pub async fn companies(db: &Db, query: &CompanyQuery) -> AppResult<ListPage<Comp
         },
     };
     if let Some(cursor) = &query.cursor {
-        let id = cursor_id(cursor)?;
-        let row = sqlx::query("SELECT name, created_at FROM companies WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?
-            .ok_or_else(|| AppError::BadRequest("The cursor is not valid.".to_owned()))?;
-        let key = match query.sort {
-            CompanySort::Name => SortKey::Text(row.try_get("name")?),
-            CompanySort::Newest => SortKey::Int(row.try_get("created_at")?),
-        };
-        order.push_after(&mut sql, listed, key, id);
+        order.push_after(db, &mut sql, listed, cursor).await?;
     }
     order.push_order_by(&mut sql, listed, limit, text.by_ids());
     fetch_page(
@@ -379,18 +377,7 @@ pub async fn users(db: &Db, query: &UserQuery) -> AppResult<ListPage<AdminUser>>
         },
     };
     if let Some(cursor) = &query.cursor {
-        let id = cursor_id(cursor)?;
-        let row = sqlx::query("SELECT email, name, created_at FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(db)
-            .await?
-            .ok_or_else(|| AppError::BadRequest("The cursor is not valid.".to_owned()))?;
-        let key = match query.sort {
-            UserSort::Email => SortKey::Text(row.try_get("email")?),
-            UserSort::Name => SortKey::Text(row.try_get("name")?),
-            UserSort::Newest => SortKey::Int(row.try_get("created_at")?),
-        };
-        order.push_after(&mut sql, listed, key, id);
+        order.push_after(db, &mut sql, listed, cursor).await?;
     }
     order.push_order_by(&mut sql, listed, limit, text.by_ids());
     fetch_page(db, &sql, text.searches(), limit, user_from_row, |user| {
