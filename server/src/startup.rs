@@ -28,9 +28,9 @@ use axum::routing::any;
 use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -167,8 +167,8 @@ pub fn route_list() -> Vec<RouteEntry> {
 
 /// The pages, method by method (in axum's path syntax).
 pub fn page_routes() -> Vec<RouteEntry> {
-    generate_route_list(App)
-        .into_iter()
+    pages()
+        .iter()
         .flat_map(|page| {
             page.methods()
                 .map(|method| RouteEntry {
@@ -181,9 +181,19 @@ pub fn page_routes() -> Vec<RouteEntry> {
         .collect()
 }
 
+/// The pages Leptos renders, worked out once per process. Working them out
+/// renders the whole app with resource loading switched off by a flag
+/// that is global to the process (leptos_server's `SuppressResourceLoad`):
+/// a page whose data started loading meanwhile, on another server of the
+/// same process, would wait for it forever.
+fn pages() -> &'static [AxumRouteListing] {
+    static PAGES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    &PAGES
+}
+
 /// The whole router: JSON API, pages, server functions and static files.
 pub fn router(state: AppState, renders: PageRenders) -> Router {
-    let routes = generate_route_list(App);
+    let routes = pages().to_vec();
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
         .join(state.leptos_options.site_pkg_dir.as_ref());
     // Pages, their server functions and the not-found page: everything

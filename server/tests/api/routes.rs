@@ -689,9 +689,17 @@ async fn send(
             reqwest::multipart::Part::bytes(b"%PDF-1.4\n%%EOF\n".to_vec()).file_name("matrix.pdf"),
         )),
     };
-    let response = request.send().await.expect("request");
+    let cell = format!("{} {} as {caller:?}", probe.method, probe.path);
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("{cell}: request: {error:?}"));
     let status = response.status();
-    (status, response.text().await.expect("body"))
+    let body = response
+        .text()
+        .await
+        .unwrap_or_else(|error| panic!("{cell} ({status}): body: {error:?}"));
+    (status, body)
 }
 
 on_both_databases!(
