@@ -44,17 +44,3 @@ where
         Ok(OptionalJson(Some(value)))
     }
 }
-
-/// A multipart body; a malformed one (no boundary, wrong content type) is a
-/// 400 JSON error.
-pub struct ApiMultipart(pub axum::extract::Multipart);
-
-impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
-    type Rejection = AppError;
-
-    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
-        Ok(ApiMultipart(
-            axum::extract::Multipart::from_request(request, state).await?,
-        ))
-    }
-}

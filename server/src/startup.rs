@@ -236,6 +236,7 @@ pub fn router(state: AppState, renders: PageRenders) -> Router {
             idempotent_posts,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), page_access))
+        .layer(middleware::from_fn(without_trailing_slash))
         .layer(middleware::from_fn(server_fn_bad_input_is_400))
         .layer(middleware::from_fn_with_state(
             OutageBreaker::default(),
@@ -274,6 +275,26 @@ pub fn router(state: AppState, renders: PageRenders) -> Router {
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Sends a page asked for with a trailing slash (`/admin/`) to its one
+/// address (`/admin`), keeping the query, so that every page is checked
+/// and rendered under one path. The API and the bundle keep exact paths.
+async fn without_trailing_slash(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let is_page = !path.starts_with("/ordering/api/") && !path.starts_with(PKG_PREFIX);
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD);
+    // A backslash could make the address another host's in a browser.
+    let plain = !path.contains('\\');
+    if !(reads && is_page && plain && path.len() > 1 && path.ends_with('/')) {
+        return next.run(request).await;
+    }
+    let trimmed = format!("/{}", path.trim_matches('/'));
+    let target = match request.uri().query() {
+        Some(query) => format!("{trimmed}?{query}"),
+        None => trimmed,
+    };
+    Redirect::permanent(&target).into_response()
 }
 
 /// Whether a request asks for a page that only signed-in users may see.

@@ -238,25 +238,6 @@ impl From<axum::extract::rejection::PathRejection> for AppError {
     }
 }
 
-impl From<axum::extract::multipart::MultipartRejection> for AppError {
-    fn from(rejection: axum::extract::multipart::MultipartRejection) -> Self {
-        AppError::BadRequest(format!(
-            "The upload is not valid: {}",
-            rejection.body_text()
-        ))
-    }
-}
-
-impl From<axum::extract::multipart::MultipartError> for AppError {
-    fn from(error: axum::extract::multipart::MultipartError) -> Self {
-        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge
-        } else {
-            AppError::BadRequest(format!("The upload is not valid: {}", error.body_text()))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

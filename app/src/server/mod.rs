@@ -16,3 +16,4 @@ pub mod state;
 pub mod storage;
 pub mod text;
 pub mod throttle;
+pub mod upload_form;

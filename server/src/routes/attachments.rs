@@ -1,23 +1,24 @@
 //! Uploading documents and reports, and downloading them.
 
 use super::table::Routes;
-use crate::extract::{ApiMultipart, ApiPath};
-use app::model::{Attachment, AttachmentKind};
+use crate::extract::ApiPath;
+use app::model::Attachment;
 use app::server::auth::CurrentUser;
-use app::server::error::{AppError, AppResult};
-use app::server::services::attachments::{self, Download, FileType, IncomingFile};
+use app::server::error::AppResult;
+use app::server::services::attachments::{self, Download, FileType};
 use app::server::state::AppState;
+use app::server::upload_form::read_upload_form;
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::Method;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use bytes::BytesMut;
 
 /// `/ordering/api/orders/{id}/attachments`, nested under the API prefix.
 pub fn upload_router() -> Routes {
-    // The size limit is counted while the body streams in (see `read_files`).
+    // The body's bounds are checked as it streams in (see `upload_form`).
     Routes::new().route(
         Method::POST,
         "/orders/{id}/attachments",
@@ -34,63 +35,29 @@ pub fn file_router() -> Routes {
 
 /// `POST /ordering/api/orders/{id}/attachments`: multipart, one or more
 /// parts named `file`; staff may add a part `kind` = `report`. Answers 201
-/// with the stored attachments.
+/// with the stored attachments. The order and the caller's right to add to
+/// it are checked before the body is read, and the body is read within the
+/// bounds of `upload_form`.
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
-    ApiMultipart(multipart): ApiMultipart,
+    headers: HeaderMap,
+    body: Body,
 ) -> AppResult<(StatusCode, Json<Vec<Attachment>>)> {
-    let (kind, files) = read_files(multipart, state.settings.max_upload_bytes).await?;
-    let stored = attachments::upload(&state.db, &state.storage, &user, id, kind, files).await?;
+    attachments::may_upload(&state.db, &user, id).await?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let form = read_upload_form(
+        content_type,
+        body.into_data_stream(),
+        state.settings.max_upload_bytes,
+    )
+    .await?;
+    let stored =
+        attachments::upload(&state.db, &state.storage, &user, id, form.kind, form.files).await?;
     Ok((StatusCode::CREATED, Json(stored)))
-}
-
-/// Reads the parts, refusing the request as soon as the files together
-/// pass `limit` bytes, before the rest is received.
-async fn read_files(
-    mut multipart: axum::extract::Multipart,
-    limit: u64,
-) -> AppResult<(AttachmentKind, Vec<IncomingFile>)> {
-    let mut kind = AttachmentKind::Document;
-    let mut files = Vec::new();
-    let mut total: u64 = 0;
-    while let Some(mut field) = multipart.next_field().await? {
-        match field.name() {
-            Some("file") => {
-                let filename = field.file_name().unwrap_or_default().to_owned();
-                let mut contents = BytesMut::new();
-                while let Some(chunk) = field.chunk().await? {
-                    total += chunk.len() as u64;
-                    if total > limit {
-                        return Err(AppError::PayloadTooLarge);
-                    }
-                    contents.extend_from_slice(&chunk);
-                }
-                files.push(IncomingFile {
-                    filename,
-                    contents: contents.freeze(),
-                });
-            }
-            Some("kind") => {
-                kind = match field.text().await?.trim() {
-                    "report" => AttachmentKind::Report,
-                    "document" => AttachmentKind::Document,
-                    _ => {
-                        return Err(AppError::Unprocessable(
-                            "kind must be document or report.".to_owned(),
-                        ));
-                    }
-                };
-            }
-            _ => {
-                return Err(AppError::Unprocessable(
-                    "Send files in parts named file.".to_owned(),
-                ));
-            }
-        }
-    }
-    Ok((kind, files))
 }
 
 /// `GET /attachment/{id}/view`: shows the file in the browser when its type

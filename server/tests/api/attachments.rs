@@ -328,3 +328,104 @@ on_both_databases!(
         assert_eq!(attachment_count(&app).await, rows);
     }
 );
+
+/// Sends an upload whose body is `head`, then `filler` bytes of the last
+/// part's value, then the end of the form, made as the server reads it.
+/// Answers the status (`None` if the connection broke before an answer)
+/// and how many bytes the server pulled.
+async fn send_large_upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    order_id: i64,
+    head: String,
+    filler: u64,
+) -> (Option<StatusCode>, u64) {
+    use futures_util::stream::{self, StreamExt};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    const CHUNK: u64 = 64 * 1024;
+    let pulled = Arc::new(AtomicU64::new(0));
+    let chunks = (filler / CHUNK) as usize;
+    let filling = stream::iter(0..chunks).map(|_| bytes_of(vec![b'a'; CHUNK as usize]));
+    let body = stream::once(async move { bytes_of(head.into_bytes()) })
+        .chain(filling)
+        .chain(stream::once(async {
+            bytes_of(b"\r\n--LARGE--\r\n".to_vec())
+        }))
+        .map({
+            let pulled = Arc::clone(&pulled);
+            move |chunk| {
+                if let Ok(bytes) = &chunk {
+                    pulled.fetch_add(bytes.len() as u64, Ordering::SeqCst);
+                }
+                chunk
+            }
+        });
+    let answer = client
+        .post(app.url(&format!("/ordering/api/orders/{order_id}/attachments")))
+        .header("content-type", "multipart/form-data; boundary=LARGE")
+        .body(reqwest::Body::wrap_stream(body))
+        .send()
+        .await;
+    (
+        answer.ok().map(|response| response.status()),
+        pulled.load(Ordering::SeqCst),
+    )
+}
+
+fn bytes_of(bytes: Vec<u8>) -> Result<Vec<u8>, std::io::Error> {
+    Ok(bytes)
+}
+
+/// What a refused body of hundreds of megabytes may have been read of:
+/// what the server reads before refusing, plus what the sockets buffer.
+const READ_BEFORE_REFUSAL: u64 = 16 * 1024 * 1024;
+
+on_both_databases!(
+    uploads_are_refused_before_their_body_is_read,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let open = app.order_id("ORD-1006").await;
+        let file_head = "--LARGE\r\nContent-Disposition: form-data; name=\"file\"; \
+                         filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+            .to_owned();
+        let files_before = app.stored_files();
+        // Orders the caller may not add to: refused before one byte of the
+        // file is needed.
+        for (order, expected) in [
+            (app.order_id("ORD-2006").await, StatusCode::NOT_FOUND),
+            (app.order_id("ORD-1010").await, StatusCode::CONFLICT),
+            (i64::MAX, StatusCode::NOT_FOUND),
+        ] {
+            let (status, pulled) =
+                send_large_upload(&app, &ava, order, file_head.clone(), 300 << 20).await;
+            assert_eq!(status, Some(expected), "order {order}");
+            assert!(
+                pulled < READ_BEFORE_REFUSAL,
+                "order {order}: {pulled} bytes read"
+            );
+        }
+        // A 300 MB kind field, a 300 MB filename, a file past the limit.
+        let kind_head =
+            "--LARGE\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ndocument".to_owned();
+        let name_head =
+            "--LARGE\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a".to_owned();
+        for (case, head, expected) in [
+            ("kind", kind_head, StatusCode::UNPROCESSABLE_ENTITY),
+            ("filename", name_head, StatusCode::BAD_REQUEST),
+            ("file", file_head.clone(), StatusCode::PAYLOAD_TOO_LARGE),
+        ] {
+            let (status, pulled) = send_large_upload(&app, &ava, open, head, 300 << 20).await;
+            assert_eq!(status, Some(expected), "{case}");
+            let file_limit = app.state.settings.max_upload_bytes;
+            assert!(
+                pulled < file_limit + READ_BEFORE_REFUSAL,
+                "{case}: {pulled} bytes read"
+            );
+        }
+        assert_eq!(app.stored_files(), files_before);
+        // The server still answers, and a small upload still lands.
+        let (status, body) = app.upload(&ava, open, &[("a.pdf", PDF)], None).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+);

@@ -817,3 +817,43 @@ on_both_databases!(
         );
     }
 );
+
+on_both_databases!(
+    pages_with_a_trailing_slash_are_sent_to_their_one_address,
+    async |app: TestApp| {
+        let anonymous = app.anonymous();
+        let root = app.login("root@fts.test").await;
+        let ben = app.login("ben@acme.test").await;
+        for (path, to) in [
+            ("/admin/", "/admin"),
+            ("/notifications/", "/notifications"),
+            (
+                "/orders/on-hold/?sort=oldest",
+                "/orders/on-hold?sort=oldest",
+            ),
+            ("/admin/companies//", "/admin/companies"),
+        ] {
+            for client in [&anonymous, &root, &ben] {
+                let response = client.get(app.url(path)).send().await.expect("request");
+                assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
+                assert_eq!(response.headers()["location"], to, "{path}");
+            }
+        }
+        // Where the one address leads, each caller's own answer.
+        for (client, expected) in [
+            (&anonymous, StatusCode::SEE_OTHER),
+            (&ben, StatusCode::NOT_FOUND),
+            (&root, StatusCode::OK),
+        ] {
+            let response = client.get(app.url("/admin")).send().await.expect("request");
+            assert_eq!(response.status(), expected);
+        }
+        // The API keeps exact paths.
+        let response = root
+            .get(app.url("/ordering/api/orders/"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
+);

@@ -1,7 +1,7 @@
 //! Documents and vendor reports: uploads checked by their bytes, stored
 //! under generated names, and downloads gated by the order's status.
 
-use crate::model::{Attachment, AttachmentKind, EventKind, NamedRef};
+use crate::model::{Attachment, AttachmentKind, EventKind, NamedRef, Order};
 use crate::rules::{Action, Permission};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, now_ms, rfc3339};
@@ -114,6 +114,35 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Refuses an upload to an order the caller cannot see or add to, before
+/// its body is read.
+pub async fn may_upload(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<()> {
+    let order = orders::get(db, user, order_id).await?;
+    check_upload(user, &order, None)
+}
+
+/// Whether `user` may add files of `kind` (of a kind they may add, when
+/// not known yet) to `order` in its status.
+fn check_upload(user: &CurrentUser, order: &Order, kind: Option<AttachmentKind>) -> AppResult<()> {
+    let reports = user.can(Permission::OrdersVendorReports);
+    let documents = user.can(Permission::OrdersUpload);
+    match kind {
+        Some(AttachmentKind::Report) if !reports => Err(AppError::Forbidden(
+            "Only FTS staff can add vendor reports.".to_owned(),
+        )),
+        Some(AttachmentKind::Document) if !documents => Err(AppError::Forbidden(
+            "Your account cannot upload documents.".to_owned(),
+        )),
+        None if !reports && !documents => Err(AppError::Forbidden(
+            "Your account cannot upload documents.".to_owned(),
+        )),
+        _ if !order.allowed_actions.contains(&Action::Upload) => {
+            Err(AppError::InvalidStatus(order.status))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Stores the files on an order. Each file is checked first; the files and
 /// their rows are written together: when a row cannot be written, the files
 /// already stored are removed again.
@@ -126,22 +155,7 @@ pub async fn upload(
     files: Vec<IncomingFile>,
 ) -> AppResult<Vec<Attachment>> {
     let order = orders::get(db, user, order_id).await?;
-    match kind {
-        AttachmentKind::Report if !user.can(Permission::OrdersVendorReports) => {
-            return Err(AppError::Forbidden(
-                "Only FTS staff can add vendor reports.".to_owned(),
-            ));
-        }
-        AttachmentKind::Document if !user.can(Permission::OrdersUpload) => {
-            return Err(AppError::Forbidden(
-                "Your account cannot upload documents.".to_owned(),
-            ));
-        }
-        _ if !order.allowed_actions.contains(&Action::Upload) => {
-            return Err(AppError::InvalidStatus(order.status));
-        }
-        _ => {}
-    }
+    check_upload(user, &order, Some(kind))?;
     if files.is_empty() {
         return Err(AppError::Unprocessable(
             "Choose at least one file.".to_owned(),
