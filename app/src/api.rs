@@ -194,7 +194,8 @@ pub async fn cancel_orders(ids: Vec<i64>) -> Result<BatchResult, ServerFnError> 
 #[server(endpoint = "submit-order")]
 pub async fn submit_order(id: i64, note: Option<String>) -> Result<Order, ServerFnError> {
     use crate::server::error::AppError;
-    use crate::server::services::actions::{self, Intent, NoteText};
+    use crate::server::services::actions::{self, Intent};
+    use crate::server::services::history::NoteText;
     let (state, user) = context::user().await?;
     let note = NoteText::parse_optional(note.as_deref()).map_err(AppError::into_server_fn_error)?;
     actions::perform(
@@ -215,7 +216,8 @@ pub async fn resubmit_orders(
     note: Option<String>,
 ) -> Result<BatchResult, ServerFnError> {
     use crate::server::error::AppError;
-    use crate::server::services::actions::{self, Intent, NoteText};
+    use crate::server::services::actions::{self, Intent};
+    use crate::server::services::history::NoteText;
     let (state, user) = context::user().await?;
     let note = NoteText::parse_optional(note.as_deref()).map_err(AppError::into_server_fn_error)?;
     actions::apply_many(&state.db, &user, &ids, &Intent::Resubmit, note.as_ref())
@@ -227,7 +229,7 @@ pub async fn resubmit_orders(
 #[server(endpoint = "add-note")]
 pub async fn add_note(id: i64, body: String, internal: bool) -> Result<Note, ServerFnError> {
     use crate::server::error::AppError;
-    use crate::server::services::actions::NoteText;
+    use crate::server::services::history::NoteText;
     use crate::server::services::notes;
     let (state, user) = context::user().await?;
     let body = NoteText::parse(&body).map_err(AppError::into_server_fn_error)?;

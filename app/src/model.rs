@@ -1,5 +1,5 @@
 //! The shapes that travel between the server and its clients (the pages, the
-//! browser bundle and the JSON API), as fixed by DESIGN §4.
+//! browser bundle and the JSON API), as docs/api.md fixes them.
 
 use crate::rules::{Action, Group, Status, View};
 use serde::{Deserialize, Serialize};

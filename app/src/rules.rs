@@ -384,7 +384,7 @@ impl FromStr for Permission {
     }
 }
 
-/// The user groups of DESIGN §2.5.
+/// The user groups of docs/rules.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Group {
@@ -628,7 +628,7 @@ mod tests {
     use super::*;
     use Status::*;
 
-    /// DESIGN §2.2, row by row: cancel, submit, resubmit, upload, note, download.
+    /// The customer table of docs/rules.md, row by row: cancel, submit, resubmit, upload, note, download.
     const TABLE: [(Status, [bool; 6]); 11] = [
         (Unprocessed, [true, true, false, true, true, false]),
         (Pending, [true, true, false, true, true, false]),

@@ -56,9 +56,16 @@ pub struct Config {
     )]
     pub mail_from: String,
 
-    /// The portal's address as users reach it, for links in e-mails.
+    /// The portal's address as users reach it, for links in e-mails; its
+    /// origin (scheme, host, port) is one that changes are accepted from.
     #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
     pub public_url: String,
+
+    /// More origins that changes are accepted from, comma-separated (for
+    /// a portal reached under several names). The address the portal
+    /// listens on is always one.
+    #[arg(long, env = "ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
 
     /// Minutes a stored file without an attachment record is kept before
     /// the clean-up removes it (uploads in progress are younger).

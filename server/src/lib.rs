@@ -8,6 +8,7 @@ pub mod config;
 pub mod extract;
 pub mod housekeeping;
 pub mod idempotency;
+pub mod origins;
 pub mod outage;
 pub mod page_render;
 pub mod routes;

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::housekeeping;
 use crate::idempotency::idempotent_posts;
+use crate::origins::{AllowedOrigins, refuse_cross_origin_changes};
 use crate::outage::{OutageBreaker, fail_fast_during_outage};
 use crate::page_render::{ABANDONED_RENDER_LIMIT, PageRenders, render_to_the_end};
 use crate::routes::api_routes;
@@ -87,7 +88,12 @@ impl Application {
         housekeeping::run_once(&state, config.orphan_file_grace()).await;
         housekeeping::spawn(state.clone(), config.orphan_file_grace());
         let renders = PageRenders::default();
-        let router = router(state.clone(), renders.clone());
+        let origins = AllowedOrigins::new(
+            &config.public_url,
+            &config.allowed_origins,
+            listener.local_addr()?,
+        )?;
+        let router = router(state.clone(), renders.clone(), origins);
         Ok(Application {
             listener,
             router,
@@ -192,7 +198,7 @@ fn pages() -> &'static [AxumRouteListing] {
 }
 
 /// The whole router: JSON API, pages, server functions and static files.
-pub fn router(state: AppState, renders: PageRenders) -> Router {
+pub fn router(state: AppState, renders: PageRenders, origins: AllowedOrigins) -> Router {
     let routes = pages().to_vec();
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
         .join(state.leptos_options.site_pkg_dir.as_ref());
@@ -243,7 +249,10 @@ pub fn router(state: AppState, renders: PageRenders) -> Router {
             fail_fast_during_outage,
         ))
         .layer(middleware::from_fn(refuse_unstorable_text))
-        .layer(middleware::from_fn(refuse_cross_origin_changes))
+        .layer(middleware::from_fn_with_state(
+            origins,
+            refuse_cross_origin_changes,
+        ))
         // Served over https: browsers must not fall back to http for a year.
         .layer(option_layer(state.settings.secure_cookies.then(|| {
             SetResponseHeaderLayer::if_not_present(
@@ -372,42 +381,6 @@ async fn hidden_from(state: &AppState, user: &CurrentUser, path: &str) -> AppRes
         Err(AppError::NotFound) => Ok(true),
         Err(error) => Err(error),
     }
-}
-
-/// Refuses state-changing requests that another site started: a browser
-/// says so in `Sec-Fetch-Site`, or sends an `Origin` that is not ours.
-/// Requests without either header (other clients, old browsers) pass.
-async fn refuse_cross_origin_changes(request: Request, next: Next) -> Response {
-    let safe = matches!(
-        *request.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
-    );
-    if !safe && is_cross_origin(request.headers()) {
-        return AppError::Forbidden("Requests from other sites are refused.".to_owned())
-            .into_response();
-    }
-    next.run(request).await
-}
-
-fn is_cross_origin(headers: &axum::http::HeaderMap) -> bool {
-    let fetch_site = headers
-        .get("sec-fetch-site")
-        .and_then(|value| value.to_str().ok());
-    if matches!(fetch_site, Some("cross-site" | "same-site")) {
-        return true;
-    }
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return false;
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok());
-    let origin_host = origin
-        .to_str()
-        .ok()
-        .and_then(|origin| origin.split_once("://"))
-        .map(|(_, host)| host);
-    origin_host.is_none() || origin_host != host
 }
 
 /// Leptos answers a server function call whose arguments do not parse with

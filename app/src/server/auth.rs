@@ -160,7 +160,7 @@ pub async fn login(
         Err(AppError::InvalidCredentials) => {
             throttle.record_failure(&email, attempt.address, now_ms())
         }
-        Ok(_) => throttle.record_success(&email),
+        Ok(_) => throttle.record_success(&email, attempt.address, now_ms()),
         Err(_) => {}
     }
     result

@@ -28,6 +28,17 @@ impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.transaction.commit().await
     }
+
+    /// What ends a `SELECT` of rows this transaction is about to write on
+    /// what it reads: a row lock on PostgreSQL; nothing on SQLite, whose
+    /// write transactions run one at a time.
+    pub fn lock_rows(&self) -> &'static str {
+        if self._turn.is_some() {
+            ""
+        } else {
+            " FOR UPDATE"
+        }
+    }
 }
 
 impl std::ops::Deref for Tx {

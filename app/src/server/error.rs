@@ -42,12 +42,43 @@ pub enum AppError {
     #[error("The portal is busy. Try again in a moment.")]
     Busy,
     #[error("Something went wrong on our side.")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("Something went wrong on our side.")]
     Internal(String),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A write the database refused for a constraint is the caller's to fix,
+/// never a 500: a duplicate (which a check before the write misses when
+/// two requests race) answers 409, a missing or invalid reference 422.
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        use sqlx::error::ErrorKind;
+        let refused = match &error {
+            sqlx::Error::Database(refusal) => match refusal.kind() {
+                ErrorKind::UniqueViolation => Some(AppError::Conflict(
+                    "That already exists: another request has just made it.".to_owned(),
+                )),
+                ErrorKind::ForeignKeyViolation => Some(AppError::Unprocessable(
+                    "That refers to something that does not exist.".to_owned(),
+                )),
+                ErrorKind::NotNullViolation | ErrorKind::CheckViolation => Some(
+                    AppError::Unprocessable("A value is missing or not allowed.".to_owned()),
+                ),
+                _ => None,
+            },
+            _ => None,
+        };
+        match refused {
+            Some(refused) => {
+                tracing::warn!(%error, "write refused by a constraint");
+                refused
+            }
+            None => AppError::Database(error),
+        }
+    }
+}
 
 /// Marks a 503 that is not an outage ([`AppError::Busy`]): the outage
 /// breaker lets the next requests through, since the database answers.

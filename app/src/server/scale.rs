@@ -1,4 +1,4 @@
-//! Scale data (DESIGN §7): on top of the demo data, many companies, each
+//! Scale data (`seed-scale`, see the README): on top of the demo data, many companies, each
 //! with a customer administrator, and many orders, a share of them for the
 //! demo's Acme Title, so that every list, count and search can be measured
 //! and tested at the size of a real business.

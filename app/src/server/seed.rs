@@ -1,4 +1,4 @@
-//! The demo data of DESIGN §5.1, which examples, docs and tests rely on.
+//! The demo data of docs/demo-data.md, which examples, docs and tests rely on.
 //!
 //! Two companies, each with orders in every status, some paid, a group of
 //! three pending orders, notes (one of them internal), documents, and a
@@ -9,7 +9,7 @@ use crate::rules::{self, Group, Status};
 use crate::server::auth::{hash_password, install_groups};
 use crate::server::db::{self, Db, Tx, now_ms};
 use crate::server::error::AppResult;
-use crate::server::services::actions::{NoteText, create_refund, insert_note, record_event};
+use crate::server::services::history::{NoteText, create_refund, insert_note, record_event};
 use crate::server::storage::Storage;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};

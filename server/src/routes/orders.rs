@@ -5,7 +5,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use app::model::{Counts, NewOrder, Note, OrderDetail, OrderPage, OrderQuery, PlacedOrders};
 use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
-use app::server::services::actions::NoteText;
+use app::server::services::history::NoteText;
 use app::server::services::{notes, orders, placement};
 use app::server::state::AppState;
 use axum::Json;

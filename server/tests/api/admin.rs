@@ -55,10 +55,10 @@ on_both_databases!(company_flags_take_effect_at_once, async |app: TestApp| {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(cancelled["refund"]["kind"], "account_credit");
 
-    for bad in [
-        json!({"name": ""}),
-        json!({"name": "Acme Title"}),
-        json!({"id": 9}),
+    for (bad, expected) in [
+        (json!({"name": ""}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"name": "Acme Title"}), StatusCode::CONFLICT),
+        (json!({"id": 9}), StatusCode::UNPROCESSABLE_ENTITY),
     ] {
         let (status, body) = app
             .patch_json(
@@ -67,7 +67,7 @@ on_both_databases!(company_flags_take_effect_at_once, async |app: TestApp| {
                 bad.clone(),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        assert_eq!(status, expected, "{bad}: {body}");
     }
     let (status, _) = app
         .patch_json(
@@ -107,11 +107,7 @@ on_both_databases!(
         let (status, _) = app
             .post_json(&root, "/ordering/api/admin/users", new_user)
             .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "the e-mail is taken"
-        );
+        assert_eq!(status, StatusCode::CONFLICT, "the e-mail is taken");
 
         let dana_client = app.anonymous();
         let response = app
@@ -290,3 +286,42 @@ fn create_user_makes_the_first_administrator() {
     let again = run("a long admin passphrase\n");
     assert!(!again.status.success(), "the e-mail is taken");
 }
+
+on_both_databases!(
+    racing_duplicates_answer_409_and_make_one_record,
+    async |app: TestApp| {
+        let root = app.login("root@fts.test").await;
+        let birch: i64 = app
+            .scalar("SELECT id FROM companies WHERE name = 'Birch Legal'")
+            .await;
+        for round in 0..5 {
+            let company = json!({"name": format!("Racing Escrow {round}")});
+            let user = json!({"email": format!("racer{round}@birch.test"), "name": "Racer",
+                              "password": "correct horse battery staple",
+                              "group": "customer_user", "company_id": birch});
+            let companies = (0..8)
+                .map(|_| app.post_json(&root, "/ordering/api/admin/companies", company.clone()));
+            let users =
+                (0..8).map(|_| app.post_json(&root, "/ordering/api/admin/users", user.clone()));
+            let answers = futures_util::future::join(
+                futures_util::future::join_all(companies),
+                futures_util::future::join_all(users),
+            )
+            .await;
+            for (what, answers) in [("company", answers.0), ("user", answers.1)] {
+                let statuses: Vec<StatusCode> = answers.iter().map(|(status, _)| *status).collect();
+                let created = statuses
+                    .iter()
+                    .filter(|status| **status == StatusCode::CREATED)
+                    .count();
+                assert_eq!(created, 1, "{what} {round}: {statuses:?}");
+                for (status, body) in &answers {
+                    if *status != StatusCode::CREATED {
+                        assert_eq!(*status, StatusCode::CONFLICT, "{what} {round}: {body}");
+                        assert_eq!(body["error"]["code"], "conflict");
+                    }
+                }
+            }
+        }
+    }
+);

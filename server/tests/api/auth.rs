@@ -382,3 +382,95 @@ on_both_databases!(repeated_failures_are_throttled, async |app: TestApp| {
         StatusCode::OK
     );
 });
+
+/// A client whose requests come from `address` (any of 127.0.0.0/8).
+fn client_at(address: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .timeout(REQUEST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(address.parse::<std::net::IpAddr>().expect("address"))
+        .build()
+        .expect("client")
+}
+
+on_both_databases!(
+    guessers_are_stopped_and_owners_still_get_in,
+    async |app: TestApp| {
+        let owner = client_at("127.0.0.1");
+        let guesser = client_at("127.0.0.2");
+        let sign_in = async |client: &reqwest::Client, email: &str, password: &str| {
+            app.sign_in(client, json!({"email": email, "password": password}))
+                .await
+                .status()
+        };
+        // Cleo has signed in from her own address before.
+        assert_eq!(
+            sign_in(&owner, "cleo@birch.test", PASSWORD).await,
+            StatusCode::OK
+        );
+        for _ in 0..5 {
+            assert_eq!(
+                sign_in(&guesser, "cleo@birch.test", "guess-guess").await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        // The guesser is stopped on her account, even with the password...
+        assert_eq!(
+            sign_in(&guesser, "cleo@birch.test", PASSWORD).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // ...and Cleo still gets in from her own address.
+        assert_eq!(
+            sign_in(&owner, "cleo@birch.test", PASSWORD).await,
+            StatusCode::OK
+        );
+        // From a third address her account is paused a second, not locked.
+        let travelling = client_at("127.0.0.3");
+        let first = app
+            .sign_in(
+                &travelling,
+                json!({"email": "cleo@birch.test", "password": PASSWORD}),
+            )
+            .await;
+        if first.status() == StatusCode::TOO_MANY_REQUESTS {
+            let wait: u64 = first.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(wait <= 2, "paused {wait} s");
+            tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+            assert_eq!(
+                sign_in(&travelling, "cleo@birch.test", PASSWORD).await,
+                StatusCode::OK
+            );
+        } else {
+            assert_eq!(first.status(), StatusCode::OK);
+        }
+
+        // Twenty failures from one address across accounts (a NAT's worth
+        // of typos, or a sprayer): the address is slowed, and the
+        // administrator, who signed in there before, gets in at once.
+        assert_eq!(
+            sign_in(&guesser, "root@fts.test", PASSWORD).await,
+            StatusCode::OK
+        );
+        for n in 0..20 {
+            let status = sign_in(&guesser, &format!("nobody{n}@fts.test"), "guess-guess").await;
+            assert!(
+                status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS,
+                "{status}"
+            );
+        }
+        assert_eq!(
+            sign_in(&guesser, "sam@fts.test", PASSWORD).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "others at that address wait their pause"
+        );
+        assert_eq!(
+            sign_in(&guesser, "root@fts.test", PASSWORD).await,
+            StatusCode::OK
+        );
+    }
+);

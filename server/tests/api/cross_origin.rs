@@ -7,14 +7,30 @@ on_both_databases!(other_sites_cannot_change_anything, async |app: TestApp| {
     let ava = app.login("ava@acme.test").await;
     let order = app.order_id("ORD-1001").await;
     let own_origin = app.address.clone();
-    let cases: [(&str, &str, StatusCode); 5] = [
+    let other_scheme = own_origin.replace("http://", "https://");
+    let odd_scheme = own_origin.replace("http://", "evil://");
+    let localhost = own_origin.replace("127.0.0.1", "localhost");
+    let cases: [(&str, &str, StatusCode); 11] = [
         ("origin", "https://evil.example", StatusCode::FORBIDDEN),
         ("origin", "null", StatusCode::FORBIDDEN),
         ("sec-fetch-site", "cross-site", StatusCode::FORBIDDEN),
         ("sec-fetch-site", "same-site", StatusCode::FORBIDDEN),
+        // The whole origin counts: scheme, host and port.
+        ("origin", other_scheme.as_str(), StatusCode::FORBIDDEN),
+        ("origin", odd_scheme.as_str(), StatusCode::FORBIDDEN),
+        (
+            "origin",
+            "https://portal.fts.test:444",
+            StatusCode::FORBIDDEN,
+        ),
         ("origin", own_origin.as_str(), StatusCode::OK),
+        ("origin", localhost.as_str(), StatusCode::OK),
+        // PUBLIC_URL and ALLOWED_ORIGINS.
+        ("origin", "https://portal.fts.test", StatusCode::OK),
+        ("origin", "https://partner.fts.test:8443", StatusCode::OK),
     ];
     for (name, value, expected) in cases {
+        app.force_status("ORD-1001", "unprocessed").await;
         // The JSON API, the specification's routes and server functions alike.
         let response = ava
             .post(app.url(&format!("/order/{order}/cancel")))
@@ -61,6 +77,17 @@ on_both_databases!(other_sites_cannot_change_anything, async |app: TestApp| {
             assert_eq!(status, expected, "same origin works");
         }
     }
+    // A Host header of the attacker's choosing does not make its origin ours.
+    app.force_status("ORD-1001", "unprocessed").await;
+    let response = ava
+        .post(app.url(&format!("/order/{order}/cancel")))
+        .header("host", "evil.test")
+        .header("origin", "http://evil.test")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.status_of("ORD-1001").await, "unprocessed");
     // Reading stays possible from anywhere the cookie goes (SameSite=Lax).
     let read = ava
         .get(app.url("/ordering/api/me"))

@@ -283,6 +283,7 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         smtp_url: None,
         mail_from: "Ordering Portal <portal@fts.test>".to_owned(),
         public_url: "https://portal.fts.test".to_owned(),
+        allowed_origins: vec!["https://partner.fts.test:8443".to_owned()],
     };
     adjust(&mut config);
     let (server, state, address) = ServerRuntime::start(config).await;

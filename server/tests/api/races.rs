@@ -188,3 +188,66 @@ on_both_databases!(
         }
     }
 );
+
+on_both_databases!(
+    notes_and_uploads_never_land_after_a_cancel,
+    async |app: TestApp| {
+        let ben = app.login("ben@acme.test").await;
+        let sam = app.login("sam@fts.test").await;
+        let id = app.order_id("ORD-1002").await;
+        let notes = format!("/ordering/api/orders/{id}/notes");
+        let transition = format!("/ordering/api/orders/{id}/transition");
+        const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+        let mut landed = [0usize; 2];
+        for round in 0..rounds() {
+            let before = reset_to_pending(&app, "ORD-1002").await;
+            let ((note, note_body), (upload, upload_body), (cancel, cancel_body)) = tokio::join!(
+                app.post_json(&ben, &notes, json!({"body": format!("Round {round}")})),
+                app.upload(&ben, id, &[("a.pdf", PDF)], None),
+                app.post_json(&sam, &transition, json!({"to": "cancelled"})),
+            );
+            assert_eq!(cancel, StatusCode::OK, "round {round}: {cancel_body}");
+            for (what, status, body) in
+                [("note", note, &note_body), ("upload", upload, &upload_body)]
+            {
+                assert!(
+                    status == StatusCode::CREATED || status == StatusCode::CONFLICT,
+                    "round {round}, {what}: {status} {body}"
+                );
+            }
+            landed[0] += usize::from(note == StatusCode::CREATED);
+            landed[1] += usize::from(upload == StatusCode::CREATED);
+            // The history: whatever landed came before the cancel.
+            let kinds: Vec<String> = sqlx::query(
+                "SELECT kind FROM order_events WHERE order_id = $1 AND id > $2 ORDER BY id",
+            )
+            .bind(id)
+            .bind(before)
+            .fetch_all(&app.state.db)
+            .await
+            .expect("events")
+            .iter()
+            .map(|row| row.get("kind"))
+            .collect();
+            let cancelled_at = kinds
+                .iter()
+                .position(|kind| kind == "status")
+                .expect("the cancel");
+            assert_eq!(
+                kinds.len(),
+                cancelled_at + 1,
+                "round {round}: nothing after the cancel: {kinds:?}"
+            );
+            let expected = 1
+                + usize::from(note == StatusCode::CREATED)
+                + usize::from(upload == StatusCode::CREATED);
+            assert_eq!(kinds.len(), expected, "round {round}: {kinds:?}");
+        }
+        eprintln!(
+            "{} rounds: notes landed {} times, uploads {} times, before the cancel",
+            rounds(),
+            landed[0],
+            landed[1]
+        );
+    }
+);

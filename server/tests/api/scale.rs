@@ -19,7 +19,7 @@ const PLAN: ScalePlan = ScalePlan {
     seed: 7,
 };
 
-/// Each view and its statuses, as DESIGN §3 lists them.
+/// Each view and its statuses, as docs/rules.md lists them.
 const VIEWS: [(&str, &str, &[&str]); 5] = [
     (
         "in_progress",

@@ -3,7 +3,7 @@ use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::json;
 
-/// DESIGN §2.3: the staff moves that are allowed.
+/// The staff moves that are allowed (docs/rules.md, status changes).
 fn allowed(from: &str, to: &str) -> bool {
     matches!(
         (from, to),

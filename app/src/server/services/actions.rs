@@ -5,18 +5,17 @@
 //! one changes the order.
 
 use crate::model::{BatchError, BatchItem, BatchResult, EventKind};
-use crate::rules::{self, Action, Permission, RefundKind, Status};
+use crate::rules::{self, Action, Permission, Status};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, Tx, flag, now_ms};
 use crate::server::error::{AppError, AppResult};
+use crate::server::services::history::{NoteText, create_refund, insert_note, record_event};
+use crate::server::services::orders;
 use crate::server::sql::Sql;
 use sqlx::Row;
 
 /// The most orders one batch request may name.
 pub const MAX_BATCH: usize = 100;
-
-/// The longest note or reason, in characters.
-pub const MAX_TEXT_CHARS: usize = 10_000;
 
 /// What the caller asks to happen to an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,37 +30,6 @@ pub enum Intent {
         to: Status,
         reason: Option<String>,
     },
-}
-
-/// A note's or reason's text, trimmed, non-empty and of bounded length.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoteText(String);
-
-impl NoteText {
-    pub fn parse(text: &str) -> AppResult<NoteText> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(AppError::Unprocessable("The note is empty.".to_owned()));
-        }
-        if text.chars().count() > MAX_TEXT_CHARS {
-            return Err(AppError::Unprocessable(format!(
-                "The note is longer than {MAX_TEXT_CHARS} characters."
-            )));
-        }
-        Ok(NoteText(text.to_owned()))
-    }
-
-    /// An optional note: absent and blank are the same.
-    pub fn parse_optional(text: Option<&str>) -> AppResult<Option<NoteText>> {
-        match text {
-            Some(text) if !text.trim().is_empty() => NoteText::parse(text).map(Some),
-            _ => Ok(None),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// The order as the change found it.
@@ -205,9 +173,7 @@ pub async fn apply(
             return Ok(status);
         }
     }
-    let status = crate::server::services::orders::get(db, user, order_id)
-        .await?
-        .status;
+    let status = orders::get(db, user, order_id).await?.status;
     Err(AppError::InvalidStatus(status))
 }
 
@@ -351,83 +317,6 @@ async fn has_correction(tx: &mut Tx, order_id: i64, held: Status) -> AppResult<b
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn record_event(
-    tx: &mut Tx,
-    order_id: i64,
-    actor_id: i64,
-    kind: EventKind,
-    from: Option<Status>,
-    to: Option<Status>,
-    reason: Option<&str>,
-    at: i64,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO order_events (order_id, actor_id, kind, from_status, to_status, reason, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(order_id)
-    .bind(actor_id)
-    .bind(kind.as_str())
-    .bind(from.map(Status::as_str))
-    .bind(to.map(Status::as_str))
-    .bind(reason)
-    .bind(at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-pub(crate) async fn insert_note(
-    tx: &mut Tx,
-    order_id: i64,
-    author_id: i64,
-    body: &NoteText,
-    internal: bool,
-    at: i64,
-) -> AppResult<i64> {
-    let row = sqlx::query(
-        "INSERT INTO notes (order_id, author_id, body, internal, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(order_id)
-    .bind(author_id)
-    .bind(body.as_str())
-    .bind(i64::from(internal))
-    .bind(at)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(row.try_get("id")?)
-}
-
-/// The refund of a cancelled, paid order; at most one per order (a unique
-/// key), so a repeated cancel can never pay twice.
-pub(crate) async fn create_refund(
-    tx: &mut Tx,
-    order_id: i64,
-    company_id: i64,
-    kind: RefundKind,
-    amount_cents: i64,
-    at: i64,
-) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO refunds (order_id, company_id, kind, amount_cents, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (order_id) DO NOTHING",
-    )
-    .bind(order_id)
-    .bind(company_id)
-    .bind(kind.as_str())
-    .bind(amount_cents)
-    .bind(match kind {
-        RefundKind::AccountCredit => "credited",
-        RefundKind::PendingRefund => "pending",
-    })
-    .bind(at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// Who a notification goes to.
 enum Recipients {
     /// Every active FTS staff user.
@@ -526,5 +415,5 @@ pub async fn perform(
     note: Option<&NoteText>,
 ) -> AppResult<crate::model::Order> {
     apply(db, user, order_id, intent, note).await?;
-    crate::server::services::orders::get(db, user, order_id).await
+    orders::get(db, user, order_id).await
 }

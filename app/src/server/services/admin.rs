@@ -114,7 +114,7 @@ async fn ensure_name_free(tx: &mut db::Tx, name: &str, except: Option<i64>) -> A
         .fetch_optional(&mut **tx)
         .await?;
     match taken {
-        Some(_) => Err(AppError::Unprocessable(format!(
+        Some(_) => Err(AppError::Conflict(format!(
             "A company named {name} exists."
         ))),
         None => Ok(()),
@@ -243,7 +243,7 @@ pub async fn insert_user(db: &Db, new: &NewUser) -> AppResult<AdminUser> {
         .fetch_optional(&mut *tx)
         .await?;
     if taken.is_some() {
-        return Err(AppError::Unprocessable(format!(
+        return Err(AppError::Conflict(format!(
             "{email} already has an account."
         )));
     }

@@ -6,7 +6,7 @@ use crate::rules::{Action, Permission};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, now_ms, rfc3339};
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::actions::record_event;
+use crate::server::services::history::record_event;
 use crate::server::services::orders;
 use crate::server::sql::Sql;
 use crate::server::storage::{Storage, StoredFile};
@@ -181,7 +181,7 @@ pub async fn upload(
     }
 
     let mut stored = Vec::new();
-    let result = store_all(db, storage, user, order_id, kind, &checked, &mut stored).await;
+    let result = store_all(db, storage, user, &order, kind, &checked, &mut stored).await;
     if result.is_err() {
         for key in stored {
             let _ = storage.delete(&key).await;
@@ -194,7 +194,7 @@ async fn store_all(
     db: &Db,
     storage: &Storage,
     user: &CurrentUser,
-    order_id: i64,
+    order: &Order,
     kind: AttachmentKind,
     files: &[(String, FileType, Bytes)],
     stored: &mut Vec<String>,
@@ -208,6 +208,10 @@ async fn store_all(
     }
     let now = now_ms();
     let mut tx = db::begin_write(db).await?;
+    // The status the upload was allowed in must still hold: no file lands
+    // on an order that was cancelled while it arrived.
+    orders::keep_status(&mut tx, order.id, order.status).await?;
+    let order_id = order.id;
     let mut attachments = Vec::with_capacity(files.len());
     for ((filename, file_type, contents), key) in files.iter().zip(&keys) {
         let row = sqlx::query(

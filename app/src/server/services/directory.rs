@@ -1,5 +1,5 @@
 //! Lists of companies and users, searched, filtered, sorted and paged,
-//! sized for thousands of each (DESIGN §7). Callers check who may read
+//! sized for thousands of each (the scale data of `seed-scale`). Callers check who may read
 //! them: administrators (services/admin.rs), and staff finding a company to
 //! filter their queue by (services/orders.rs).
 //!

@@ -7,9 +7,9 @@ use crate::model::{
 };
 use crate::rules::{self, Permission, Status, View, Visibility};
 use crate::server::auth::CurrentUser;
-use crate::server::db::{Db, Engine, flag, rfc3339};
+use crate::server::db::{self, Db, Engine, flag, rfc3339};
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::{directory, notes, search};
+use crate::server::services::{directory, history, search};
 use crate::server::sql::{Sql, count_scope};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -426,6 +426,24 @@ pub async fn counts_of_scope(db: &Db, scope: &str, scope_id: i64) -> AppResult<C
     Ok(counts)
 }
 
+/// Within a write transaction: holds the order to `expected`, the status
+/// an action was allowed in, until the transaction ends, or refuses the
+/// action in the status the order has moved to meanwhile.
+pub async fn keep_status(tx: &mut db::Tx, order_id: i64, expected: Status) -> AppResult<()> {
+    let sql = format!("SELECT status FROM orders WHERE id = $1{}", tx.lock_rows());
+    let status: String = sqlx::query(&sql)
+        .bind(order_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("status")?;
+    if status == expected.as_str() {
+        return Ok(());
+    }
+    Err(AppError::InvalidStatus(status.parse().map_err(
+        |error: rules::UnknownStatus| AppError::Internal(error.to_string()),
+    )?))
+}
+
 /// One order `user` may see; `NotFound` for any other id.
 pub async fn get(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Order> {
     let mut sql = Sql::new(ORDER_COLUMNS);
@@ -445,7 +463,7 @@ pub async fn get(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Order>
 /// The order with its notes, documents and timeline, as `user` may see them.
 pub async fn detail(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<OrderDetail> {
     let order = get(db, user, order_id).await?;
-    let notes = notes::list_visible(db, user, order_id).await?;
+    let notes = history::notes_of(db, user, order_id).await?;
 
     let attachments = sqlx::query(
         "SELECT a.id, a.filename, a.content_type, a.size, a.kind, a.uploaded_by, \

@@ -7,7 +7,7 @@ use crate::rules::{self, Permission, Status};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, now_ms};
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::actions::record_event;
+use crate::server::services::history::record_event;
 use crate::server::services::orders;
 use sqlx::Row;
 
