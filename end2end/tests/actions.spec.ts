@@ -53,7 +53,7 @@ test("cancel one order from its card, with a confirmation dialog", async ({ page
   await expectNoReload(page);
 
   await page.goto("/orders/cancelled");
-  expect(await cardNumbers(page)).toContain("ORD-1001");
+  await expect.poll(() => cardNumbers(page)).toContain("ORD-1001");
 });
 
 test("a paid order shows its credit before and after cancelling", async ({ page }) => {
@@ -93,8 +93,8 @@ test("Cancel All on a group reports each order, one of which cannot be cancelled
   await expect(results).toContainText("ORD-1003: Cancelled.");
   await expect(results).toContainText("ORD-1005: Cancelled.");
   await expect(results).toContainText("ORD-1004: not changed. This is not possible while the order is Submitted.");
-  expect(await cardNumbers(page)).not.toContain("ORD-1003");
-  expect(await cardNumbers(page)).toContain("ORD-1004");
+  await expect.poll(() => cardNumbers(page)).not.toContain("ORD-1003");
+  await expect.poll(() => cardNumbers(page)).toContain("ORD-1004");
 });
 
 test("resubmit an on-hold order with an uploaded document and a note", async ({ page }) => {
@@ -178,7 +178,7 @@ test("batch resubmit of several selected orders with one note", async ({ page })
   await signIn(page, "cleo@birch.test");
   await page.goto("/orders/on-hold");
   await waitForHydration(page);
-  expect(await cardNumbers(page)).toEqual(["ORD-2008", "ORD-2007"]);
+  await expect.poll(() => cardNumbers(page)).toEqual(["ORD-2008", "ORD-2007"]);
   await page.getByLabel("Select ORD-2007 for resubmission").check();
   await page.getByLabel("Select ORD-2008 for resubmission").check();
   await page.getByLabel(/one note for all selected orders/).fill("Corrected parcel numbers and signed forms.");

@@ -18,7 +18,9 @@ export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 
-/** The order numbers of the cards on the page. */
+/** The order numbers of the cards on the page, as they are now: a list
+ * that refetches shows its old cards meanwhile, so read it through
+ * `expect.poll`, which reads again until the expectation holds. */
 export async function cardNumbers(page: Page): Promise<string[]> {
   await expect(page.locator(".loading")).toHaveCount(0);
   return page.getByTestId("order-card").evaluateAll((cards) =>

@@ -127,6 +127,7 @@ async fn killed_uploads_leave_no_orphans(engine: Engine) {
     let client = signed_in(&base).await;
 
     // Uploads in flight, then the process killed without warning.
+    let demo_files = files_in(&files).len();
     let path = format!("{base}/ordering/api/orders/{order_id}/attachments");
     let uploads: Vec<_> = (0..24)
         .map(|index| {
@@ -134,7 +135,16 @@ async fn killed_uploads_leave_no_orphans(engine: Engine) {
             tokio::spawn(request)
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // Killed as soon as the first file of these uploads is on disk: the
+    // rest are on their way, some stored without their rows yet.
+    let started = std::time::Instant::now();
+    while files_in(&files).len() <= demo_files {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no upload reached the store"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     portal.kill().expect("SIGKILL");
     portal.wait().expect("reaped");
     let mut answered = 0;
@@ -145,6 +155,12 @@ async fn killed_uploads_leave_no_orphans(engine: Engine) {
             answered += 1;
         }
     }
+    let unrecorded = files_in(&files).difference(&stored_keys(&db).await).count();
+    assert!(
+        answered < 24 && unrecorded > 0,
+        "{engine:?}: no upload was cut off by the kill ({answered} of 24 answered, \
+         {unrecorded} files without a row)"
+    );
 
     // What any crash may leave: a stored file never recorded, a write cut
     // short, and (from a lost disk) a record whose file is gone.
@@ -169,8 +185,8 @@ async fn killed_uploads_leave_no_orphans(engine: Engine) {
     let keys = stored_keys(&db).await;
     let on_disk = files_in(&files);
     eprintln!(
-        "{engine:?}: {answered} of 24 uploads answered before the kill; \
-         {files_before} files before the restart, {} after; {} rows",
+        "{engine:?}: {answered} of 24 uploads answered before the kill, {unrecorded} files \
+         stored without a row; {files_before} files before the restart, {} after; {} rows",
         on_disk.len(),
         keys.len()
     );
@@ -206,7 +222,7 @@ async fn killed_uploads_leave_no_orphans_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_uploads_leave_no_orphans_on_postgres() {
     if !postgres_available().await {
-        eprintln!("PostgreSQL is not reachable: skipped");
+        report_postgres_skip(concat!(module_path!(), "::postgres"));
         return;
     }
     killed_uploads_leave_no_orphans(Engine::Postgres).await;

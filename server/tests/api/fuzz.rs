@@ -321,7 +321,7 @@ async fn send(app: &TestApp, client: &Client, route: &RouteEntry, case: &Case) -
 }
 
 on_both_databases!(
-    fuzzed_requests_to_every_route_get_only_4xx,
+    fuzzed_requests_to_every_route_never_answer_5xx_nor_panic,
     async |app: TestApp| {
         // Signing out would leave the rest of the run anonymous; it takes no
         // input to fuzz and is covered by the route table.

@@ -187,6 +187,17 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
+/// Says, in the test run's output, that a PostgreSQL test did not run.
+/// Written past the test harness's capture, which would hide it behind an
+/// "ok".
+pub fn report_postgres_skip(test: &str) {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {test}: PostgreSQL is not reachable (set TEST_DATABASE_URL, or REQUIRE_POSTGRES=1 to fail instead)"
+    );
+}
+
 /// Whether PostgreSQL tests run. When `REQUIRE_POSTGRES=1` (CI) an
 /// unreachable server fails the tests instead of skipping them.
 pub async fn postgres_available() -> bool {
@@ -612,7 +623,7 @@ macro_rules! on_both_databases {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if !$crate::helpers::postgres_available().await {
-                    eprintln!("PostgreSQL is not reachable: skipped");
+                    $crate::helpers::report_postgres_skip(module_path!());
                     return;
                 }
                 let app = $crate::helpers::spawn_app($crate::helpers::Engine::Postgres).await;

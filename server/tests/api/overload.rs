@@ -88,7 +88,7 @@ async fn sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres() {
     if !postgres_available().await {
-        eprintln!("PostgreSQL is not reachable: skipped");
+        report_postgres_skip(concat!(module_path!(), "::postgres"));
         return;
     }
     customers_are_served_while_staff_searches_pile_up(Engine::Postgres).await;
