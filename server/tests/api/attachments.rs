@@ -466,3 +466,40 @@ on_both_databases!(
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
 );
+
+on_both_databases!(
+    stored_names_match_their_type_and_markup_is_refused,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1006").await;
+        // A PDF named as a program, with a direction mark to hide it, and
+        // invisible characters: stored under a name of its own type.
+        let (status, body) = app
+            .upload(
+                &ava,
+                id,
+                &[
+                    ("invoice\u{202E}fdp.exe", PDF),
+                    ("sc\u{200B}an\u{061C}.pdf", PDF),
+                    ("minutes.html", b"Agreed: parcel 12 < parcel 14 in size.\n"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body[0]["filename"], "invoicefdp.exe.pdf");
+        assert_eq!(body[1]["filename"], "scan.pdf");
+        assert_eq!(body[2]["filename"], "minutes.html.txt");
+        assert_eq!(body[2]["content_type"], "text/plain");
+        // Markup anywhere in a text file is refused, and nothing is stored.
+        let files_before = app.stored_files();
+        for contents in [
+            &b"Hi <html><script>alert(1)</script>"[..],
+            b"parcel,owner\n12,<img src=x onerror=alert(1)>\n",
+        ] {
+            let (status, body) = app.upload(&ava, id, &[("evil.txt", contents)], None).await;
+            assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+        }
+        assert_eq!(app.stored_files(), files_before);
+    }
+);

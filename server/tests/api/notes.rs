@@ -116,3 +116,35 @@ on_both_databases!(internal_notes_stay_with_staff, async |app: TestApp| {
     let (_, notes) = app.get_json(&sam, &path).await;
     assert!(notes.to_string().contains("chase Friday"));
 });
+
+on_both_databases!(
+    notes_keep_lines_and_lose_other_control_characters,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1006").await;
+        let path = format!("/ordering/api/orders/{id}/notes");
+        let (status, note) = app
+            .post_json(
+                &ava,
+                &path,
+                json!({"body": "Line one\r\n\tLine\u{1b}[31m two\u{7}\u{8}"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{note}");
+        assert_eq!(note["body"], "Line one\n\tLine[31m two");
+        let stored: String = {
+            use sqlx::Row;
+            sqlx::query("SELECT body FROM notes WHERE id = $1")
+                .bind(note["id"].as_i64().unwrap())
+                .fetch_one(&app.state.db)
+                .await
+                .unwrap()
+                .get("body")
+        };
+        assert_eq!(stored, "Line one\n\tLine[31m two");
+        let (status, _) = app
+            .post_json(&ava, &path, json!({"body": "\u{1}\u{2}\r"}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "nothing is left");
+    }
+);

@@ -73,8 +73,7 @@ impl FileType {
         let plain = text
             .chars()
             .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
-        let looks_like_markup = text.trim_start().starts_with('<');
-        if !plain || looks_like_markup {
+        if !plain || holds_markup(text) {
             return None;
         }
         Some(if filename.to_ascii_lowercase().ends_with(".csv") {
@@ -82,6 +81,37 @@ impl FileType {
         } else {
             FileType::Text
         })
+    }
+
+    /// The extensions a file of this type goes by; the first is the one
+    /// given to a name that has none of them.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileType::Pdf => &["pdf"],
+            FileType::Png => &["png"],
+            FileType::Jpeg => &["jpg", "jpeg"],
+            FileType::Tiff => &["tif", "tiff"],
+            FileType::Docx => &["docx"],
+            FileType::Xlsx => &["xlsx"],
+            FileType::Csv => &["csv"],
+            FileType::Text => &["txt", "text"],
+        }
+    }
+
+    /// `name` ending in an extension of this type: kept when it does,
+    /// otherwise given one, so that the name never promises another type
+    /// (`invoice.exe` holding a PDF is stored as `invoice.exe.pdf`).
+    pub fn name_with_extension(self, name: &str) -> String {
+        let extension = name
+            .rsplit_once('.')
+            .map(|(_, extension)| extension.to_ascii_lowercase());
+        if extension.is_some_and(|extension| self.extensions().contains(&extension.as_str())) {
+            return name.to_owned();
+        }
+        let suffix = format!(".{}", self.extensions()[0]);
+        let room = MAX_NAME_CHARS - suffix.len();
+        let base: String = name.chars().take(room).collect();
+        format!("{base}{suffix}")
     }
 
     /// Types a browser may show inline without risk.
@@ -93,14 +123,26 @@ impl FileType {
     }
 }
 
-/// A client's file name made safe to store and show: no path, no control or
-/// direction-changing characters, at most 200 characters.
+/// The longest stored file name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Whether text holds anything a browser could take for markup: a tag, a
+/// comment, a declaration or a processing instruction (`<` followed by a
+/// letter, `/`, `!` or `?`), anywhere in it.
+fn holds_markup(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|pair| pair[0] == b'<' && (pair[1].is_ascii_alphabetic() || b"/!?".contains(&pair[1])))
+}
+
+/// A client's file name made safe to store and show: no path, no control,
+/// invisible or direction-changing characters, at most 200 characters.
 pub fn display_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !is_bidi_control(*c))
-        .take(200)
+        .filter(|c| !c.is_control() && !is_invisible(*c))
+        .take(MAX_NAME_CHARS)
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim().to_owned();
     if cleaned.is_empty() {
@@ -110,8 +152,28 @@ pub fn display_name(raw: &str) -> String {
     }
 }
 
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+/// Characters that show nothing or change the direction of what follows:
+/// they let a name read as something it is not.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+    )
 }
 
 /// Refuses an upload to an order the caller cannot see or add to, before
@@ -177,7 +239,11 @@ pub async fn upload(
                 "{filename} is not a PDF, PNG, JPEG, TIFF, DOCX, XLSX, CSV or text file."
             ))
         })?;
-        checked.push((filename, file_type, file.contents));
+        checked.push((
+            file_type.name_with_extension(&filename),
+            file_type,
+            file.contents,
+        ));
     }
 
     let mut stored = Vec::new();
@@ -422,11 +488,54 @@ mod tests {
     }
 
     #[test]
+    fn markup_anywhere_in_text_is_refused() {
+        for markup in [
+            "Hi <html><script>alert(1)</script>",
+            "a,b\n1,<svg onload=x>",
+            "note </p>",
+            "x <!-- y -->",
+            "<?xml version=\"1.0\"?>",
+        ] {
+            assert_eq!(
+                FileType::sniff(markup.as_bytes(), "a.txt"),
+                None,
+                "{markup}"
+            );
+        }
+        assert_eq!(
+            FileType::sniff(b"price < 5, a <= b, 3<4", "a.txt"),
+            Some(FileType::Text)
+        );
+    }
+
+    #[test]
+    fn stored_names_end_in_their_type() {
+        assert_eq!(FileType::Pdf.name_with_extension("scan.PDF"), "scan.PDF");
+        assert_eq!(
+            FileType::Pdf.name_with_extension("invoicefdp.exe"),
+            "invoicefdp.exe.pdf"
+        );
+        assert_eq!(
+            FileType::Text.name_with_extension("evil.html"),
+            "evil.html.txt"
+        );
+        assert_eq!(
+            FileType::Jpeg.name_with_extension("photo.jpeg"),
+            "photo.jpeg"
+        );
+        assert_eq!(FileType::Csv.name_with_extension("parcels"), "parcels.csv");
+        let long = FileType::Docx.name_with_extension(&"x".repeat(MAX_NAME_CHARS));
+        assert_eq!(long.chars().count(), MAX_NAME_CHARS);
+        assert!(long.ends_with("x.docx"));
+    }
+
+    #[test]
     fn display_names_are_safe() {
         assert_eq!(display_name("../../etc/passwd"), "passwd");
         assert_eq!(display_name("C:\\Users\\me\\scan.pdf"), "scan.pdf");
         assert_eq!(display_name("a\r\nb\0c.pdf"), "abc.pdf");
         assert_eq!(display_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(display_name("a\u{061C}b\u{200B}c\u{FEFF}d.pdf"), "abcd.pdf");
         assert_eq!(display_name(""), "document");
         assert_eq!(display_name("..."), "document");
         assert_eq!(display_name(&"x".repeat(300)).chars().count(), 200);
