@@ -23,6 +23,9 @@ use pages::{
 };
 use rules::View;
 
+/// The portal's icon: a white "O" on the brand's blue, as a data URI.
+const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='6' fill='%231f5fbf'/%3E%3Ccircle cx='16' cy='16' r='8' fill='none' stroke='white' stroke-width='4'/%3E%3C/svg%3E";
+
 /// The HTML document around the application.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -33,6 +36,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content="Follow your FTS orders and act on them: status, documents, notes and vendor reports."/>
+                // Inline, so that no request goes out for it (and none to /favicon.ico).
+                <link rel="icon" type="image/svg+xml" href=FAVICON/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

@@ -146,3 +146,32 @@ test("pages run under the Content Security Policy without violations", async ({ 
   await waitForHydration(page);
   expect(violations).toEqual([]);
 });
+
+test("the bundle arrives compressed and no page logs an error or a warning", async ({ page }) => {
+  const logged: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") {
+      logged.push(`${page.url()} ${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => logged.push(`${page.url()} uncaught: ${error.message}`));
+  const encodings = new Map<string, string>();
+  page.on("response", async (response) => {
+    const path = new URL(response.url()).pathname;
+    // The first load; later ones revalidate and answer from the cache.
+    if (path.startsWith("/pkg/") && !encodings.has(path)) {
+      encodings.set(path, "pending");
+      encodings.set(path, (await response.headerValue("content-encoding")) ?? "none");
+    }
+  });
+  await signIn(page, "ava@acme.test");
+  for (const path of ["/orders/on-hold", "/notifications", "/orders/new", "/order/1"]) {
+    await page.goto(path);
+    await waitForHydration(page);
+  }
+  for (const file of ["ordering-portal.wasm", "ordering-portal.js", "ordering-portal.css"]) {
+    expect(encodings.get(`/pkg/${file}`), file).toMatch(/^(br|gzip)$/);
+  }
+  expect(logged).toEqual([]);
+  await expect(page.locator('meta[name="description"]')).toHaveAttribute("content", /orders/);
+});

@@ -22,7 +22,7 @@ use app::server::{db, seed};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderValue, Method, StatusCode, Version, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::any;
@@ -36,6 +36,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower::util::option_layer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -234,7 +236,16 @@ pub fn router(state: AppState, renders: PageRenders, origins: AllowedOrigins) ->
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-cache"),
                 ))
-                .service(ServeDir::new(pkg_dir)),
+                // Served as brotli, gzip or plain by what the client accepts.
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::VARY,
+                    HeaderValue::from_static("accept-encoding"),
+                ))
+                .service(
+                    ServeDir::new(pkg_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
         )
         .merge(rendered)
         .layer(middleware::from_fn_with_state(
@@ -282,8 +293,20 @@ pub fn router(state: AppState, renders: PageRenders, origins: AllowedOrigins) ->
             HeaderValue::from_static("no-store"),
         ))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .layer(compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Compresses pages, JSON and the bundle for clients that accept brotli or
+/// gzip, unless already compressed (the bundle's precompressed files).
+/// Files of orders (`Content-Disposition`) go as they are stored, event
+/// streams and images too.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let not_a_file = |_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+        !headers.contains_key(header::CONTENT_DISPOSITION)
+    };
+    CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_a_file))
 }
 
 /// Sends a page asked for with a trailing slash (`/admin/`) to its one

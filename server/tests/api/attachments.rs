@@ -503,3 +503,45 @@ on_both_databases!(
         assert_eq!(app.stored_files(), files_before);
     }
 );
+
+on_both_databases!(
+    pages_and_json_are_compressed_and_files_are_not,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let report = first_attachment(&app, &ava, "ORD-1013", "report").await;
+        let encoding_of = async |path: &str| {
+            let response = ava
+                .get(app.url(path))
+                .header("accept-encoding", "br, gzip")
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let encoding = response
+                .headers()
+                .get("content-encoding")
+                .map(|value| value.to_str().unwrap().to_owned());
+            let vary = response.headers().get_all("vary").iter().any(|value| {
+                value
+                    .to_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("accept-encoding")
+            });
+            (encoding, vary)
+        };
+        for path in ["/orders", "/ordering/api/orders"] {
+            assert_eq!(
+                encoding_of(path).await,
+                (Some("br".to_owned()), true),
+                "{path}"
+            );
+        }
+        for path in [
+            format!("/attachment/{report}/download"),
+            format!("/attachment/{report}/view"),
+        ] {
+            assert_eq!(encoding_of(&path).await.0, None, "{path}");
+        }
+    }
+);
