@@ -176,10 +176,7 @@ where
     let mut kind = None;
     let mut files = Vec::new();
     let mut file_bytes: u64 = 0;
-    loop {
-        let Some(mut field) = multipart.next_field().await.map_err(refusal)? else {
-            break;
-        };
+    while let Some(mut field) = multipart.next_field().await.map_err(refusal)? {
         if field.name() == Some("kind") {
             if kind.is_some() {
                 return Err(AppError::Unprocessable("Send one kind.".to_owned()));
