@@ -14,7 +14,7 @@ pub mod server;
 
 use components::Shell;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::{
@@ -39,6 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="description" content="Follow your FTS orders and act on them: status, documents, notes and vendor reports."/>
                 // Inline, so that no request goes out for it (and none to /favicon.ico).
                 <link rel="icon" type="image/svg+xml" href=FAVICON/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -53,7 +54,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/ordering-portal.css"/>
         <Title formatter=|page: String| format!("{page} · Ordering Portal")/>
         <Router>
             <Routes fallback=NotFound>

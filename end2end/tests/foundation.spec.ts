@@ -169,9 +169,30 @@ test("the bundle arrives compressed and no page logs an error or a warning", asy
     await page.goto(path);
     await waitForHydration(page);
   }
-  for (const file of ["ordering-portal.wasm", "ordering-portal.js", "ordering-portal.css"]) {
-    expect(encodings.get(`/pkg/${file}`), file).toMatch(/^(br|gzip)$/);
+  for (const extension of [".wasm", ".js", ".css"]) {
+    const served = [...encodings].filter(([path]) => path.endsWith(extension));
+    expect(served.length, extension).toBeGreaterThan(0);
+    for (const [path, encoding] of served) expect(encoding, path).toMatch(/^(br|gzip)$/);
   }
   expect(logged).toEqual([]);
   await expect(page.locator('meta[name="description"]')).toHaveAttribute("content", /orders/);
+});
+
+test("a second visit fetches no bundle bytes", async ({ page }) => {
+  await page.goto("/login");
+  await waitForHydration(page);
+  const network = await page.context().newCDPSession(page);
+  await network.send("Network.enable");
+  const bundle = new Set<string>();
+  let fetched = 0;
+  network.on("Network.requestWillBeSent", (event) => {
+    if (new URL(event.request.url).pathname.startsWith("/pkg/")) bundle.add(event.requestId);
+  });
+  network.on("Network.loadingFinished", (event) => {
+    if (bundle.has(event.requestId)) fetched += event.encodedDataLength;
+  });
+  await page.goto("/login");
+  await waitForHydration(page);
+  expect(bundle.size, "the page loads its bundle").toBeGreaterThanOrEqual(3);
+  expect(fetched, "bytes of the bundle over the network").toBe(0);
 });

@@ -78,6 +78,7 @@ impl Application {
             .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .site_addr(listener.local_addr()?)
+            .hash_files(bundle_names_are_hashed())
             .build();
         let state = AppState {
             db,
@@ -231,11 +232,7 @@ pub fn router(state: AppState, renders: PageRenders, origins: AllowedOrigins) ->
         .nest_service(
             PKG_PREFIX,
             ServiceBuilder::new()
-                // Not fingerprinted: browsers revalidate (ETag, Last-Modified).
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-cache"),
-                ))
+                .layer(middleware::from_fn(bundle_caching))
                 // Served as brotli, gzip or plain by what the client accepts.
                 .layer(SetResponseHeaderLayer::overriding(
                     header::VARY,
@@ -296,6 +293,48 @@ pub fn router(state: AppState, renders: PageRenders, origins: AllowedOrigins) ->
         .layer(compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Whether the release build named the bundle's files by their content:
+/// it then writes their names to `hash.txt` beside the server binary,
+/// where the pages' script and stylesheet tags read them.
+fn bundle_names_are_hashed() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("hash.txt")))
+        .is_some_and(|names| names.is_file())
+}
+
+/// A bundle file named by its content never changes: browsers keep it for
+/// a year without asking again. Files under fixed names (a development
+/// build) are revalidated on each use (ETag, Last-Modified).
+async fn bundle_caching(request: Request, next: Next) -> Response {
+    let named_by_content = is_named_by_content(request.uri().path());
+    let mut response = next.run(request).await;
+    let policy = if named_by_content && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
+}
+
+/// `name.<hash>.ext`, the hash being the 22 URL-safe base64 characters of
+/// an MD5 digest, as cargo-leptos names the files.
+fn is_named_by_content(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let mut parts = file.rsplit('.');
+    let (Some(_extension), Some(hash), Some(_name)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    hash.len() == 22
+        && hash
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
 /// Compresses pages, JSON and the bundle for clients that accept brotli or
@@ -446,5 +485,30 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_named_by_content;
+
+    #[test]
+    fn bundle_files_named_by_content_are_told_apart() {
+        for path in [
+            "/pkg/ordering-portal.Qm9vX2Jhcl9iYXpfcXV4eA.wasm",
+            "/pkg/ordering-portal.a-b_c-d_e-f_g-h_i-j_kl.js",
+        ] {
+            assert!(is_named_by_content(path), "{path}");
+        }
+        for path in [
+            "/pkg/ordering-portal.wasm",
+            "/pkg/ordering-portal.css",
+            "/pkg/probe.css",
+            "/pkg/ordering-portal.short.js",
+            "/pkg/ordering-portal.Qm9vX2Jhcl9iYXpfcXV4e!.js",
+            "/pkg/Qm9vX2Jhcl9iYXpfcXV4eA.js",
+        ] {
+            assert!(!is_named_by_content(path), "{path}");
+        }
     }
 }
