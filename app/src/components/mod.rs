@@ -41,10 +41,13 @@ pub fn badge_refresher() -> impl Fn() + Copy + Send + Sync + 'static {
 /// The frame of every signed-in page: header, sidebar with badges, content.
 #[component]
 pub fn Shell() -> impl IntoView {
-    let me = Resource::new(|| (), |_| get_me());
-    let counts = Resource::new(|| (), |_| order_counts());
+    // Blocking: the page's frame (who is signed in, the links their
+    // permissions allow, the badges) is in the first bytes sent, so nothing
+    // arrives later to push the page down; each is a single indexed read.
+    let me = Resource::new_blocking(|| (), |_| get_me());
+    let counts = Resource::new_blocking(|| (), |_| order_counts());
     provide_context(CountsResource(counts));
-    let notifications = Resource::new(|| (), |_| get_notifications());
+    let notifications = Resource::new_blocking(|| (), |_| get_notifications());
     provide_context(NotificationsResource(notifications));
     provide_context(me);
     let logout = ServerAction::<Logout>::new();
