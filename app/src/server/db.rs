@@ -21,7 +21,7 @@ pub type Db = AnyPool;
 /// handler sleeps in growing steps, which makes long tails under load).
 pub struct Tx {
     transaction: sqlx::Transaction<'static, sqlx::Any>,
-    _turn: Option<OwnedMutexGuard<()>>,
+    turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl Tx {
@@ -33,7 +33,7 @@ impl Tx {
     /// what it reads: a row lock on PostgreSQL; nothing on SQLite, whose
     /// write transactions run one at a time.
     pub fn lock_rows(&self) -> &'static str {
-        if self._turn.is_some() {
+        if self.turn.is_some() {
             ""
         } else {
             " FOR UPDATE"
@@ -181,12 +181,12 @@ pub async fn begin_write(pool: &Db) -> AppResult<Tx> {
             let turn = write_turn(pool).lock_owned().await;
             Tx {
                 transaction: pool.begin_with("BEGIN IMMEDIATE").await?,
-                _turn: Some(turn),
+                turn: Some(turn),
             }
         }
         Engine::Postgres => Tx {
             transaction: pool.begin().await?,
-            _turn: None,
+            turn: None,
         },
     })
 }

@@ -45,7 +45,7 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> AppResult<(StatusCode, Json<Vec<Attachment>>)> {
-    attachments::may_upload(&state.db, &user, id).await?;
+    let target = attachments::may_upload(&state.db, &user, id).await?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok());
@@ -55,8 +55,15 @@ pub async fn upload(
         state.settings.max_upload_bytes,
     )
     .await?;
-    let stored =
-        attachments::upload(&state.db, &state.storage, &user, id, form.kind, form.files).await?;
+    let stored = attachments::upload(
+        &state.db,
+        &state.storage,
+        &user,
+        target,
+        form.kind,
+        form.files,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

@@ -176,11 +176,17 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
+/// An order the caller may add files to, as `may_upload` found it; only
+/// `may_upload` makes one, so `upload` needs no second read of the order.
+#[derive(Debug)]
+pub struct UploadTarget(Order);
+
 /// Refuses an upload to an order the caller cannot see or add to, before
 /// its body is read.
-pub async fn may_upload(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<()> {
+pub async fn may_upload(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<UploadTarget> {
     let order = orders::get(db, user, order_id).await?;
-    check_upload(user, &order, None)
+    check_upload(user, &order, None)?;
+    Ok(UploadTarget(order))
 }
 
 /// Whether `user` may add files of `kind` (of a kind they may add, when
@@ -212,11 +218,10 @@ pub async fn upload(
     db: &Db,
     storage: &Storage,
     user: &CurrentUser,
-    order_id: i64,
+    UploadTarget(order): UploadTarget,
     kind: AttachmentKind,
     files: Vec<IncomingFile>,
 ) -> AppResult<Vec<Attachment>> {
-    let order = orders::get(db, user, order_id).await?;
     check_upload(user, &order, Some(kind))?;
     if files.is_empty() {
         return Err(AppError::Unprocessable(
