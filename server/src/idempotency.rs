@@ -2,6 +2,7 @@
 //! repeat with the same key and request replays the first answer; the same
 //! key with another request is refused (422).
 
+use app::server::db::{ClaimedKey, under_claim};
 use app::server::error::AppError;
 use app::server::services::idempotency::{self, Claim, IdempotencyKey, SavedResponse};
 use app::server::session::{remember_user, user_from_headers};
@@ -70,12 +71,11 @@ pub async fn idempotent_posts(
 
     match idempotency::claim(&state.db, user.id, &key, &request_hash).await {
         Ok(Claim::Replay(saved)) => replay(saved),
-        Ok(Claim::Fresh) => {
-            remember_user(&mut parts.extensions, user.clone());
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
-            remember(&state, user.id, &key, response).await
+        Ok(Claim::Fresh(claim)) => {
+            remember_user(&mut parts.extensions, user);
+            let request = Request::from_parts(parts, Body::from(bytes));
+            let response = under_claim(claim.clone(), next.run(request)).await;
+            remember(&state, &claim, response).await
         }
         Err(error) => error.into_response(),
     }
@@ -83,14 +83,9 @@ pub async fn idempotent_posts(
 
 /// Saves the answer for replay, or frees the key when the request failed on
 /// our side and may be tried again.
-async fn remember(
-    state: &AppState,
-    user_id: i64,
-    key: &IdempotencyKey,
-    response: Response,
-) -> Response {
+async fn remember(state: &AppState, claim: &ClaimedKey, response: Response) -> Response {
     if response.status().is_server_error() {
-        if let Err(error) = idempotency::release(&state.db, user_id, key).await {
+        if let Err(error) = idempotency::release(&state.db, claim).await {
             tracing::warn!(%error, "could not release an idempotency key");
         }
         return response;
@@ -99,11 +94,11 @@ async fn remember(
     let bytes = match to_bytes(body, usize::MAX).await {
         Ok(bytes) if bytes.len() <= MAX_SAVED_RESPONSE_BYTES => bytes,
         Ok(bytes) => {
-            let _ = idempotency::release(&state.db, user_id, key).await;
+            let _ = idempotency::release(&state.db, claim).await;
             return Response::from_parts(parts, Body::from(bytes));
         }
         Err(error) => {
-            let _ = idempotency::release(&state.db, user_id, key).await;
+            let _ = idempotency::release(&state.db, claim).await;
             return AppError::Internal(format!("reading an answer: {error}")).into_response();
         }
     };
@@ -116,7 +111,7 @@ async fn remember(
             .map(str::to_owned),
         body: String::from_utf8_lossy(&bytes).into_owned(),
     };
-    if let Err(error) = idempotency::save(&state.db, user_id, key, &saved).await {
+    if let Err(error) = idempotency::save(&state.db, claim, &saved).await {
         tracing::warn!(%error, "could not save an idempotent answer");
     }
     Response::from_parts(parts, Body::from(bytes))

@@ -16,6 +16,7 @@
 //! page left early costs what a page read to the end costs, no more, and
 //! shutting down waits for such renders (`PageRenders::finish`).
 
+use app::server::db::under_current_claim;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -67,7 +68,10 @@ pub async fn render_to_the_end(
             })
         })
     };
-    match renders.0.spawn(render.in_current_span()).await {
+    // Server functions answer here too, and their changes must see the
+    // request's idempotency claim.
+    let render = under_current_claim(render).in_current_span();
+    match renders.0.spawn(render).await {
         Ok(response) => response,
         Err(error) => {
             tracing::error!(%error, "a page failed to render");

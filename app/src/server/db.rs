@@ -1,7 +1,7 @@
 //! The database: one code path for SQLite (default) and PostgreSQL through
 //! sqlx's `Any` driver, with one migrations folder per engine.
 
-use crate::server::error::AppResult;
+use crate::server::error::{AppError, AppResult};
 use sqlx::AnyConnection;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
@@ -24,9 +24,66 @@ pub struct Tx {
     turn: Option<OwnedMutexGuard<()>>,
 }
 
+/// The idempotency claim of the request being answered: the request that
+/// claimed `key` (see `services::idempotency`) holds `token`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedKey {
+    pub user_id: i64,
+    pub key: String,
+    pub token: String,
+}
+
+tokio::task_local! {
+    static CLAIMED_KEY: ClaimedKey;
+}
+
+/// Runs `work` (answering one request) under its idempotency claim: every
+/// write transaction it commits records, in that same transaction, that the
+/// claim took effect. A task-local rather than an argument, because the
+/// services that commit are reached from handlers, server functions and
+/// pages alike, and none of them should have to pass it along.
+pub async fn under_claim<F: Future>(claim: ClaimedKey, work: F) -> F::Output {
+    CLAIMED_KEY.scope(claim, work).await
+}
+
+/// `work` under the claim of the request being answered now, if any: for
+/// work that the request hands to a task of its own.
+pub fn under_current_claim<F: Future>(work: F) -> impl Future<Output = F::Output> {
+    let claim = CLAIMED_KEY.try_with(ClaimedKey::clone).ok();
+    async move {
+        match claim {
+            Some(claim) => under_claim(claim, work).await,
+            None => work.await,
+        }
+    }
+}
+
 impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.transaction.commit().await
+    /// Commits; under an idempotency claim, the claim is marked as applied
+    /// in the same transaction, so that a retry can never repeat a change
+    /// that committed, even if the process dies before the answer is kept.
+    /// A claim that is no longer ours (taken over as abandoned) undoes the
+    /// change instead.
+    pub async fn commit(mut self) -> AppResult<()> {
+        if let Ok(claim) = CLAIMED_KEY.try_with(ClaimedKey::clone) {
+            let marked = sqlx::query(
+                "UPDATE idempotency_keys SET applied = 1 \
+                 WHERE user_id = $1 AND idempotency_key = $2 AND claim_token = $3",
+            )
+            .bind(claim.user_id)
+            .bind(claim.key.as_str())
+            .bind(claim.token.as_str())
+            .execute(&mut *self.transaction)
+            .await?
+            .rows_affected();
+            if marked == 0 {
+                return Err(AppError::Conflict(
+                    "Another request with this Idempotency-Key took over. Nothing was changed."
+                        .to_owned(),
+                ));
+            }
+        }
+        Ok(self.transaction.commit().await?)
     }
 
     /// What ends a `SELECT` of rows this transaction is about to write on

@@ -26,6 +26,13 @@ pub enum AppError {
     /// The request clashes with another one still being answered.
     #[error("{0}")]
     Conflict(String),
+    /// A repeat of an idempotent request whose change was made but whose
+    /// answer was lost (its process stopped in between): it is not made again.
+    #[error(
+        "This request was already carried out, but its answer was lost. \
+         Read what it changed to see the result."
+    )]
+    AnswerLost,
     #[error("This is not possible while the order is {}.", .0.label())]
     InvalidStatus(Status),
     #[error("The request body is too large.")]
@@ -105,7 +112,9 @@ impl AppError {
             AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::InvalidStatus(_) | AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::InvalidStatus(_) | AppError::Conflict(_) | AppError::AnswerLost => {
+                StatusCode::CONFLICT
+            }
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -127,6 +136,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::InvalidStatus(_) => "invalid_status",
             AppError::Conflict(_) => "conflict",
+            AppError::AnswerLost => "answer_lost",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Unprocessable(_) => "unprocessable",

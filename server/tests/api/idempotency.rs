@@ -156,3 +156,102 @@ on_both_databases!(
         assert_eq!(app.status_of("ORD-1006").await, "pending");
     }
 );
+
+/// What a process that stopped right after the change committed leaves:
+/// the claim, marked applied in the change's transaction, without an answer.
+async fn lose_the_answer(app: &TestApp, key: &str, age_ms: i64) {
+    sqlx::query(
+        "UPDATE idempotency_keys SET response_status = NULL, response_content_type = NULL, \
+         response_body = NULL, created_at = created_at - $1 WHERE idempotency_key = $2",
+    )
+    .bind(age_ms)
+    .bind(key)
+    .execute(&app.state.db)
+    .await
+    .expect("lose the answer");
+}
+
+async fn applied(app: &TestApp, key: &str) -> i64 {
+    app.count(
+        "SELECT applied FROM idempotency_keys WHERE idempotency_key = $1",
+        key,
+    )
+    .await
+}
+
+on_both_databases!(
+    a_change_whose_answer_was_lost_is_never_made_again,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1002").await;
+        let path = format!("/ordering/api/orders/{id}/notes");
+        let note = || Some(json!({"body": "Only once"}));
+        let (status, _, _) = post_with_key(&app, &ava, &path, "lost", note()).await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(applied(&app, "lost").await, 1, "marked with the change");
+        let notes = notes_on(&app, "ORD-1002").await;
+
+        // Just after the stop, the first request may still be answering.
+        lose_the_answer(&app, "lost", 0).await;
+        let (status, body, _) = post_with_key(&app, &ava, &path, "lost", note()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(error_code(&body), "conflict");
+
+        // Long after it, the key counts as abandoned, but its change
+        // committed: it is not made a second time.
+        lose_the_answer(&app, "lost", 61_000).await;
+        let (status, body, _) = post_with_key(&app, &ava, &path, "lost", note()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(error_code(&body), "answer_lost");
+        assert_eq!(notes_on(&app, "ORD-1002").await, notes, "no second note");
+    }
+);
+
+on_both_databases!(
+    an_abandoned_claim_that_changed_nothing_may_run_again,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1002").await;
+        let path = format!("/ordering/api/orders/{id}/notes");
+        let note = || Some(json!({"body": "Retried"}));
+        let (status, _, _) = post_with_key(&app, &ava, &path, "stopped", note()).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let notes = notes_on(&app, "ORD-1002").await;
+        // A process that stopped before its change committed leaves the
+        // claim unapplied (the note above stands in for nothing here).
+        lose_the_answer(&app, "stopped", 61_000).await;
+        sqlx::query("UPDATE idempotency_keys SET applied = 0 WHERE idempotency_key = 'stopped'")
+            .execute(&app.state.db)
+            .await
+            .expect("unapply");
+        let (status, body, replayed) = post_with_key(&app, &ava, &path, "stopped", note()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert!(!replayed);
+        assert_eq!(notes_on(&app, "ORD-1002").await, notes + 1);
+        assert_eq!(applied(&app, "stopped").await, 1);
+    }
+);
+
+on_both_databases!(
+    server_functions_mark_their_claim_in_their_change,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1002").await;
+        let form = format!("id={id}&body=From%20the%20page&internal=false");
+        let send = || {
+            ava.post(app.url("/api/add-note"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("Idempotency-Key", "page-note")
+                .body(form.clone())
+                .send()
+        };
+        let first = send().await.expect("answer");
+        assert!(first.status().is_success(), "{}", first.status());
+        assert_eq!(applied(&app, "page-note").await, 1);
+        let notes = notes_on(&app, "ORD-1002").await;
+        lose_the_answer(&app, "page-note", 61_000).await;
+        let again = send().await.expect("answer");
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+        assert_eq!(notes_on(&app, "ORD-1002").await, notes);
+    }
+);

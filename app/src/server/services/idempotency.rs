@@ -1,7 +1,7 @@
 //! Idempotency keys: a client that repeats a POST with the same
 //! `Idempotency-Key` gets the first answer again instead of a second effect.
 
-use crate::server::db::{Db, now_ms};
+use crate::server::db::{ClaimedKey, Db, now_ms};
 use crate::server::error::{AppError, AppResult};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -10,7 +10,9 @@ use sqlx::Row;
 pub const KEY_LIFETIME_MS: i64 = 24 * 3_600_000;
 
 /// How long a first request may take before its key is taken to be
-/// abandoned (its process died while answering) and may be used again.
+/// abandoned (its process died while answering). An abandoned key whose
+/// change never committed may be used again; one whose change committed
+/// answers [`AppError::AnswerLost`].
 pub const ABANDONED_AFTER_MS: i64 = 60_000;
 
 /// A client's key: 1 to 255 visible ASCII characters.
@@ -57,16 +59,18 @@ pub struct SavedResponse {
 /// What to do with a request that carries a key.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Claim {
-    /// The key is new (or its earlier use expired): answer the request,
-    /// then `save` or `release` the key.
-    Fresh,
+    /// The key is new (or its earlier use expired or was abandoned before
+    /// its change committed): answer the request under this claim (see
+    /// `db::under_claim`), then `save` or `release` it.
+    Fresh(ClaimedKey),
     /// The same request was answered before: send this again.
     Replay(SavedResponse),
 }
 
 /// Claims `key` for `request_hash`, or finds what it was used for before.
 /// The same key with another request is 422; a first request still being
-/// answered is 409.
+/// answered is 409, and so is one whose change committed but whose answer
+/// was lost.
 pub async fn claim(
     db: &Db,
     user_id: i64,
@@ -74,10 +78,12 @@ pub async fn claim(
     request_hash: &str,
 ) -> AppResult<Claim> {
     let now = now_ms();
-    // Expired or abandoned claims free their key.
+    // Expired claims free their key, and so do abandoned ones that changed
+    // nothing. On PostgreSQL this waits for a change still committing under
+    // the claim, and then sees it applied.
     sqlx::query(
         "DELETE FROM idempotency_keys WHERE user_id = $1 AND idempotency_key = $2 \
-         AND (created_at < $3 OR (response_status IS NULL AND created_at < $4))",
+         AND (created_at < $3 OR (response_status IS NULL AND applied = 0 AND created_at < $4))",
     )
     .bind(user_id)
     .bind(key.as_str())
@@ -85,22 +91,30 @@ pub async fn claim(
     .bind(now - ABANDONED_AFTER_MS)
     .execute(db)
     .await?;
+    let token = format!("{:032x}", rand::random::<u128>());
     let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (user_id, idempotency_key, request_hash, created_at) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        "INSERT INTO idempotency_keys \
+         (user_id, idempotency_key, request_hash, created_at, claim_token) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
     )
     .bind(user_id)
     .bind(key.as_str())
     .bind(request_hash)
     .bind(now)
+    .bind(token.as_str())
     .execute(db)
     .await?
     .rows_affected();
     if inserted == 1 {
-        return Ok(Claim::Fresh);
+        return Ok(Claim::Fresh(ClaimedKey {
+            user_id,
+            key: key.as_str().to_owned(),
+            token,
+        }));
     }
     let row = sqlx::query(
-        "SELECT request_hash, response_status, response_content_type, response_body \
+        "SELECT request_hash, response_status, response_content_type, response_body, \
+         applied, created_at \
          FROM idempotency_keys WHERE user_id = $1 AND idempotency_key = $2",
     )
     .bind(user_id)
@@ -115,7 +129,13 @@ pub async fn claim(
         ));
     }
     let Some(status) = row.try_get::<Option<i64>, _>("response_status")? else {
-        return Err(in_progress());
+        let applied = row.try_get::<i64, _>("applied")? != 0;
+        let abandoned = row.try_get::<i64, _>("created_at")? < now - ABANDONED_AFTER_MS;
+        return Err(if applied && abandoned {
+            AppError::AnswerLost
+        } else {
+            in_progress()
+        });
     };
     Ok(Claim::Replay(SavedResponse {
         status: u16::try_from(status).map_err(|error| AppError::Internal(error.to_string()))?,
@@ -134,35 +154,33 @@ fn in_progress() -> AppError {
 }
 
 /// Records the answer to a claimed key.
-pub async fn save(
-    db: &Db,
-    user_id: i64,
-    key: &IdempotencyKey,
-    response: &SavedResponse,
-) -> AppResult<()> {
+pub async fn save(db: &Db, claim: &ClaimedKey, response: &SavedResponse) -> AppResult<()> {
     sqlx::query(
         "UPDATE idempotency_keys SET response_status = $1, response_content_type = $2, \
-         response_body = $3 WHERE user_id = $4 AND idempotency_key = $5",
+         response_body = $3 WHERE user_id = $4 AND idempotency_key = $5 AND claim_token = $6",
     )
     .bind(i64::from(response.status))
     .bind(response.content_type.as_deref())
     .bind(response.body.as_str())
-    .bind(user_id)
-    .bind(key.as_str())
+    .bind(claim.user_id)
+    .bind(claim.key.as_str())
+    .bind(claim.token.as_str())
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Frees a claimed key whose request failed on our side, so that the client
-/// can try again with it.
-pub async fn release(db: &Db, user_id: i64, key: &IdempotencyKey) -> AppResult<()> {
+/// Frees a claimed key whose request failed on our side without changing
+/// anything, so that the client can try again with it. A claim whose change
+/// committed stays: trying again must not repeat the change.
+pub async fn release(db: &Db, claim: &ClaimedKey) -> AppResult<()> {
     sqlx::query(
         "DELETE FROM idempotency_keys WHERE user_id = $1 AND idempotency_key = $2 \
-         AND response_status IS NULL",
+         AND claim_token = $3 AND response_status IS NULL AND applied = 0",
     )
-    .bind(user_id)
-    .bind(key.as_str())
+    .bind(claim.user_id)
+    .bind(claim.key.as_str())
+    .bind(claim.token.as_str())
     .execute(db)
     .await?;
     Ok(())
