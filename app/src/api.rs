@@ -1,26 +1,28 @@
 //! Server functions: the pages' way to the service layer. Each one finds the
 //! signed-in user, calls one service function and maps its error.
 
+use crate::api_error::ApiError;
 use crate::model::{
-    AdminUser, BatchResult, CompanyInfo, CompanyOverview, CompanyQuery, Counts, FilterOptions,
-    ListPage, Me, NamedRef, NewOrder, Note, Notifications, Order, OrderDetail, OrderPage,
-    OrderQuery, PlacedOrders, UserQuery,
+    AdminUser, Attachment, BatchResult, CompanyInfo, CompanyOverview, CompanyQuery, Counts,
+    FilterOptions, ListPage, Me, NamedRef, NewOrder, Note, Notifications, Order, OrderDetail,
+    OrderPage, OrderQuery, PlacedOrders, UserQuery,
 };
 use crate::rules::{Group, Status};
+use crate::upload_body::UploadBody;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod context {
+    use crate::api_error::ApiError;
     use crate::server::auth::CurrentUser;
     use crate::server::error::AppError;
     use crate::server::session::user_of_request;
     use crate::server::state::AppState;
     use leptos::prelude::*;
 
-    pub fn state() -> Result<AppState, ServerFnError> {
-        use_context::<AppState>().ok_or_else(|| {
-            AppError::Internal("application state missing".to_owned()).into_server_fn_error()
-        })
+    pub fn state() -> Result<AppState, ApiError> {
+        use_context::<AppState>()
+            .ok_or_else(|| AppError::Internal("application state missing".to_owned()).into())
     }
 
     pub fn headers() -> http::HeaderMap {
@@ -50,23 +52,20 @@ mod context {
     }
 
     /// The state and the signed-in user, or `Unauthorized`.
-    pub async fn user() -> Result<(AppState, CurrentUser), ServerFnError> {
+    pub async fn user() -> Result<(AppState, CurrentUser), ApiError> {
         let state = state()?;
         let user = match use_context::<http::request::Parts>() {
             Some(parts) => user_of_request(&state, &parts).await,
             None => Ok(None),
         };
-        let user = user
-            .and_then(|user| user.ok_or(AppError::Unauthorized))
-            .map_err(AppError::into_server_fn_error)?;
+        let user = user.and_then(|user| user.ok_or(AppError::Unauthorized))?;
         Ok((state, user))
     }
 }
 
 /// Signs in and sends the browser to the order list.
 #[server(endpoint = "login")]
-pub async fn login(email: String, password: String) -> Result<(), ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn login(email: String, password: String) -> Result<(), ApiError> {
     use crate::server::{auth, session};
     let state = context::state()?;
     let previous = session::session_token(&context::headers(), &state.settings);
@@ -78,9 +77,7 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
         previous: previous.as_deref(),
     };
     let ttl = state.settings.session_ttl_ms;
-    let (_, token) = auth::login(&state.db, &state.login_throttle, attempt, ttl)
-        .await
-        .map_err(AppError::into_server_fn_error)?;
+    let (_, token) = auth::login(&state.db, &state.login_throttle, attempt, ttl).await?;
     context::set_cookie(session::session_cookie(token, &state.settings));
     leptos_axum::redirect("/orders");
     Ok(())
@@ -88,14 +85,11 @@ pub async fn login(email: String, password: String) -> Result<(), ServerFnError>
 
 /// Ends the session and sends the browser to the sign-in page.
 #[server(endpoint = "logout")]
-pub async fn logout() -> Result<(), ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn logout() -> Result<(), ApiError> {
     use crate::server::{auth, session};
     let state = context::state()?;
     if let Some(token) = session::session_token(&context::headers(), &state.settings) {
-        auth::logout(&state.db, &token)
-            .await
-            .map_err(AppError::into_server_fn_error)?;
+        auth::logout(&state.db, &token).await?;
     }
     context::set_cookie(session::removal_cookie(&state.settings));
     leptos_axum::redirect("/login");
@@ -104,138 +98,130 @@ pub async fn logout() -> Result<(), ServerFnError> {
 
 /// The signed-in user, their company and permissions.
 #[server(endpoint = "get-me")]
-pub async fn get_me() -> Result<Me, ServerFnError> {
+pub async fn get_me() -> Result<Me, ApiError> {
     let (_, user) = context::user().await?;
     Ok(user.me())
 }
 
 /// The sidebar badges.
 #[server(endpoint = "order-counts")]
-pub async fn order_counts() -> Result<Counts, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn order_counts() -> Result<Counts, ApiError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
-    orders::counts(&state.db, &user)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(orders::counts(&state.db, &user).await?)
 }
 
 /// One page of a list, filtered as the query says.
 #[server(endpoint = "list-orders", input = leptos::server_fn::codec::Json)]
-pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, ApiError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
-    state
+    Ok(state
         .read_lane
         .run(orders::list(&state.db, &user, &query))
-        .await
-        .map_err(AppError::into_server_fn_error)
+        .await?)
 }
 
 /// Staff: up to ten companies whose name holds `q`, to filter the queue by.
 #[server(endpoint = "find-companies")]
-pub async fn find_companies(q: String) -> Result<Vec<NamedRef>, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn find_companies(q: String) -> Result<Vec<NamedRef>, ApiError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
-    orders::company_choices(&state.db, &user, &q)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(orders::company_choices(&state.db, &user, &q).await?)
 }
 
 /// The products the list filters offer.
 #[server(endpoint = "filter-options")]
-pub async fn get_filter_options() -> Result<FilterOptions, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_filter_options() -> Result<FilterOptions, ApiError> {
     use crate::server::services::orders;
     // Signed-in users only.
     let (state, _) = context::user().await?;
-    orders::filter_options(&state.db)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(orders::filter_options(&state.db).await?)
 }
 
 /// One order with its notes, documents and timeline.
 #[server(endpoint = "get-order")]
-pub async fn get_order(id: i64) -> Result<OrderDetail, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_order(id: i64) -> Result<OrderDetail, ApiError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
-    orders::detail(&state.db, &user, id)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(orders::detail(&state.db, &user, id).await?)
 }
 
 /// Cancels one order; answers the order as it is now.
 #[server(endpoint = "cancel-order")]
-pub async fn cancel_order(id: i64) -> Result<Order, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn cancel_order(id: i64) -> Result<Order, ApiError> {
     use crate::server::services::actions::{self, Intent};
     let (state, user) = context::user().await?;
-    actions::perform(&state.db, &user, id, &Intent::Cancel, None)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(actions::perform(&state.db, &user, id, &Intent::Cancel, None).await?)
+}
+
+/// Uploads documents (and, for staff, vendor reports) to the order named in
+/// the query string (`?order=<id>`), as `POST /ordering/api/orders/{id}/attachments`
+/// does: the order and the caller's right are checked before the body is
+/// read, and the body is read within the same bounds.
+#[server(
+    endpoint = "upload-attachments",
+    input = crate::upload_body::UploadEncoding,
+    input_derive = ()
+)]
+pub async fn upload_attachments(upload: UploadBody) -> Result<Vec<Attachment>, ApiError> {
+    use crate::server::error::AppError;
+    use crate::server::upload_form::receive_upload;
+    let (state, user) = context::user().await?;
+    let upload = upload
+        .incoming()
+        .ok_or_else(|| AppError::Internal("an outgoing upload reached the server".to_owned()))?;
+    let order_id = upload.order_id().ok_or_else(|| {
+        AppError::BadRequest("Name the order in the query string: ?order=<id>.".to_owned())
+    })?;
+    let content_type = upload.content_type.as_deref();
+    Ok(receive_upload(&state, &user, order_id, content_type, upload.body).await?)
 }
 
 /// Cancels several orders at once, with a result per order.
 #[server(endpoint = "cancel-orders")]
-pub async fn cancel_orders(ids: Vec<i64>) -> Result<BatchResult, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn cancel_orders(ids: Vec<i64>) -> Result<BatchResult, ApiError> {
     use crate::server::services::actions::{self, Intent};
     let (state, user) = context::user().await?;
-    actions::apply_many(&state.db, &user, &ids, &Intent::Cancel, None)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(actions::apply_many(&state.db, &user, &ids, &Intent::Cancel, None).await?)
 }
 
 /// Submits (unprocessed, pending) or resubmits (on hold, rejected) one
 /// order, with an optional note.
 #[server(endpoint = "submit-order")]
-pub async fn submit_order(id: i64, note: Option<String>) -> Result<Order, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn submit_order(id: i64, note: Option<String>) -> Result<Order, ApiError> {
     use crate::server::services::actions::{self, Intent};
     use crate::server::services::history::NoteText;
     let (state, user) = context::user().await?;
-    let note = NoteText::parse_optional(note.as_deref()).map_err(AppError::into_server_fn_error)?;
-    actions::perform(
+    let note = NoteText::parse_optional(note.as_deref())?;
+    Ok(actions::perform(
         &state.db,
         &user,
         id,
         &Intent::SubmitForProcessing,
         note.as_ref(),
     )
-    .await
-    .map_err(AppError::into_server_fn_error)
+    .await?)
 }
 
 /// Resubmits several orders with one note, with a result per order.
 #[server(endpoint = "resubmit-orders")]
-pub async fn resubmit_orders(
-    ids: Vec<i64>,
-    note: Option<String>,
-) -> Result<BatchResult, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn resubmit_orders(ids: Vec<i64>, note: Option<String>) -> Result<BatchResult, ApiError> {
     use crate::server::services::actions::{self, Intent};
     use crate::server::services::history::NoteText;
     let (state, user) = context::user().await?;
-    let note = NoteText::parse_optional(note.as_deref()).map_err(AppError::into_server_fn_error)?;
-    actions::apply_many(&state.db, &user, &ids, &Intent::Resubmit, note.as_ref())
-        .await
-        .map_err(AppError::into_server_fn_error)
+    let note = NoteText::parse_optional(note.as_deref())?;
+    Ok(actions::apply_many(&state.db, &user, &ids, &Intent::Resubmit, note.as_ref()).await?)
 }
 
 /// Adds a note to an order.
 #[server(endpoint = "add-note")]
-pub async fn add_note(id: i64, body: String, internal: bool) -> Result<Note, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn add_note(id: i64, body: String, internal: bool) -> Result<Note, ApiError> {
     use crate::server::services::history::NoteText;
     use crate::server::services::notes;
     let (state, user) = context::user().await?;
-    let body = NoteText::parse(&body).map_err(AppError::into_server_fn_error)?;
-    notes::add(&state.db, &user, id, &body, internal)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    let body = NoteText::parse(&body)?;
+    Ok(notes::add(&state.db, &user, id, &body, internal).await?)
 }
 
 /// Moves an order as FTS staff (hold and reject need a reason).
@@ -244,57 +230,42 @@ pub async fn transition_order(
     id: i64,
     to: Status,
     reason: Option<String>,
-) -> Result<Order, ServerFnError> {
-    use crate::server::error::AppError;
+) -> Result<Order, ApiError> {
     use crate::server::services::actions::{self, Intent};
     let (state, user) = context::user().await?;
-    actions::perform(&state.db, &user, id, &Intent::Move { to, reason }, None)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(actions::perform(&state.db, &user, id, &Intent::Move { to, reason }, None).await?)
 }
 
 /// The signed-in user's newest notifications.
 #[server(endpoint = "get-notifications")]
-pub async fn get_notifications() -> Result<Notifications, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn get_notifications() -> Result<Notifications, ApiError> {
     use crate::server::services::notifications;
     let (state, user) = context::user().await?;
-    notifications::list(&state.db, &user)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(notifications::list(&state.db, &user).await?)
 }
 
 /// Marks one of the user's notifications read.
 #[server(endpoint = "read-notification")]
-pub async fn read_notification(id: i64) -> Result<(), ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn read_notification(id: i64) -> Result<(), ApiError> {
     use crate::server::services::notifications;
     let (state, user) = context::user().await?;
-    notifications::mark_read(&state.db, &user, id)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(notifications::mark_read(&state.db, &user, id).await?)
 }
 
 /// Administration: one page of companies.
 #[server(endpoint = "admin-companies", input = leptos::server_fn::codec::Json)]
-pub async fn admin_companies(query: CompanyQuery) -> Result<ListPage<CompanyInfo>, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn admin_companies(query: CompanyQuery) -> Result<ListPage<CompanyInfo>, ApiError> {
     use crate::server::services::admin;
     let (state, user) = context::user().await?;
-    admin::list_companies(&state.db, &user, &query)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(admin::list_companies(&state.db, &user, &query).await?)
 }
 
 /// Administration: one company with its user and order counts.
 #[server(endpoint = "admin-company")]
-pub async fn admin_company(id: i64) -> Result<CompanyOverview, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn admin_company(id: i64) -> Result<CompanyOverview, ApiError> {
     use crate::server::services::admin;
     let (state, user) = context::user().await?;
-    admin::company_overview(&state.db, &user, id)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(admin::company_overview(&state.db, &user, id).await?)
 }
 
 /// Administration: creates a company.
@@ -303,8 +274,7 @@ pub async fn admin_create_company(
     name: String,
     has_account: bool,
     enable_cancel_order: bool,
-) -> Result<CompanyInfo, ServerFnError> {
-    use crate::server::error::AppError;
+) -> Result<CompanyInfo, ApiError> {
     use crate::server::services::admin::{self, NewCompany};
     let (state, user) = context::user().await?;
     let new = NewCompany {
@@ -312,9 +282,7 @@ pub async fn admin_create_company(
         has_account,
         enable_cancel_order,
     };
-    admin::create_company(&state.db, &user, &new)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(admin::create_company(&state.db, &user, &new).await?)
 }
 
 /// Administration: sets a company's billing and cancel flags.
@@ -324,8 +292,7 @@ pub async fn admin_update_company(
     name: Option<String>,
     has_account: Option<bool>,
     enable_cancel_order: Option<bool>,
-) -> Result<CompanyInfo, ServerFnError> {
-    use crate::server::error::AppError;
+) -> Result<CompanyInfo, ApiError> {
     use crate::server::services::admin::{self, CompanyChange};
     let (state, user) = context::user().await?;
     let change = CompanyChange {
@@ -333,20 +300,15 @@ pub async fn admin_update_company(
         has_account,
         enable_cancel_order,
     };
-    admin::update_company(&state.db, &user, id, &change)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(admin::update_company(&state.db, &user, id, &change).await?)
 }
 
 /// Administration: one page of users.
 #[server(endpoint = "admin-users", input = leptos::server_fn::codec::Json)]
-pub async fn admin_users(query: UserQuery) -> Result<ListPage<AdminUser>, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn admin_users(query: UserQuery) -> Result<ListPage<AdminUser>, ApiError> {
     use crate::server::services::admin;
     let (state, user) = context::user().await?;
-    admin::list_users(&state.db, &user, &query)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(admin::list_users(&state.db, &user, &query).await?)
 }
 
 /// Administration: creates a user.
@@ -357,8 +319,7 @@ pub async fn admin_create_user(
     password: String,
     group: Group,
     company_id: Option<i64>,
-) -> Result<AdminUser, ServerFnError> {
-    use crate::server::error::AppError;
+) -> Result<AdminUser, ApiError> {
     use crate::server::services::admin::{self, NewUser};
     let (state, user) = context::user().await?;
     let new = NewUser {
@@ -368,9 +329,7 @@ pub async fn admin_create_user(
         group,
         company_id,
     };
-    admin::create_user(&state.db, &user, &new)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(admin::create_user(&state.db, &user, &new).await?)
 }
 
 /// Administration: changes a user's group or disables them.
@@ -380,8 +339,7 @@ pub async fn admin_update_user(
     group: Option<Group>,
     disabled: Option<bool>,
     password: Option<String>,
-) -> Result<AdminUser, ServerFnError> {
-    use crate::server::error::AppError;
+) -> Result<AdminUser, ApiError> {
     use crate::server::services::admin::{self, UserChange};
     let (state, user) = context::user().await?;
     let change = UserChange {
@@ -389,20 +347,15 @@ pub async fn admin_update_user(
         disabled,
         password,
     };
-    admin::update_user(&state.db, &user, id, &change)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(admin::update_user(&state.db, &user, id, &change).await?)
 }
 
 /// Moves several orders as FTS staff, with a result per order.
 #[server(endpoint = "place-orders", input = leptos::server_fn::codec::Json)]
-pub async fn place_orders(orders: Vec<NewOrder>) -> Result<PlacedOrders, ServerFnError> {
-    use crate::server::error::AppError;
+pub async fn place_orders(orders: Vec<NewOrder>) -> Result<PlacedOrders, ApiError> {
     use crate::server::services::placement;
     let (state, user) = context::user().await?;
-    placement::place(&state.db, &user, &orders)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(placement::place(&state.db, &user, &orders).await?)
 }
 
 #[server(endpoint = "transition-orders")]
@@ -410,11 +363,8 @@ pub async fn transition_orders(
     ids: Vec<i64>,
     to: Status,
     reason: Option<String>,
-) -> Result<BatchResult, ServerFnError> {
-    use crate::server::error::AppError;
+) -> Result<BatchResult, ApiError> {
     use crate::server::services::actions::{self, Intent};
     let (state, user) = context::user().await?;
-    actions::apply_many(&state.db, &user, &ids, &Intent::Move { to, reason }, None)
-        .await
-        .map_err(AppError::into_server_fn_error)
+    Ok(actions::apply_many(&state.db, &user, &ids, &Intent::Move { to, reason }, None).await?)
 }

@@ -5,12 +5,14 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod api_error;
 pub mod components;
 pub mod model;
 pub mod pages;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod upload_body;
 
 use components::Shell;
 use leptos::prelude::*;

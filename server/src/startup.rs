@@ -251,7 +251,6 @@ pub fn router(state: AppState, renders: PageRenders, origins: AllowedOrigins) ->
         ))
         .layer(middleware::from_fn_with_state(state.clone(), page_access))
         .layer(middleware::from_fn(without_trailing_slash))
-        .layer(middleware::from_fn(server_fn_bad_input_is_400))
         .layer(middleware::from_fn_with_state(
             OutageBreaker::default(),
             fail_fast_during_outage,
@@ -443,28 +442,6 @@ async fn hidden_from(state: &AppState, user: &CurrentUser, path: &str) -> AppRes
         Err(AppError::NotFound) => Ok(true),
         Err(error) => Err(error),
     }
-}
-
-/// Leptos answers a server function call whose arguments do not parse with
-/// 500; it is the caller's mistake, so it becomes 400.
-async fn server_fn_bad_input_is_400(request: Request, next: Next) -> Response {
-    const CLIENT_ERRORS: [&str; 3] = ["Args|", "Deserialization|", "MissingArg|"];
-    let server_fn = request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
-    if !server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    if CLIENT_ERRORS
-        .iter()
-        .any(|prefix| bytes.starts_with(prefix.as_bytes()))
-    {
-        parts.status = StatusCode::BAD_REQUEST;
-    }
-    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 async fn shutdown_signal() {

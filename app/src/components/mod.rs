@@ -9,6 +9,7 @@ pub mod resubmit_many;
 pub mod upload;
 
 use crate::api::{Logout, get_me, get_notifications, order_counts};
+use crate::api_error::ApiError;
 use crate::model::{BatchResult, Counts, Me, Notifications, Order};
 use crate::rules::{Action, Permission, Status, View};
 use cancel::CancelOrder;
@@ -17,11 +18,11 @@ use leptos_router::components::{A, Outlet};
 
 /// The badge counts, shared so that any page can refresh them after a change.
 #[derive(Clone, Copy)]
-pub struct CountsResource(pub Resource<Result<Counts, ServerFnError>>);
+pub struct CountsResource(pub Resource<Result<Counts, ApiError>>);
 
 /// The notifications behind the bell.
 #[derive(Clone, Copy)]
-pub struct NotificationsResource(pub Resource<Result<Notifications, ServerFnError>>);
+pub struct NotificationsResource(pub Resource<Result<Notifications, ApiError>>);
 
 /// A function that fetches the sidebar badges and the bell's count again,
 /// for a page to call after a change. Call it while building the page.
@@ -102,7 +103,7 @@ pub fn Shell() -> impl IntoView {
 }
 
 #[component]
-fn SidebarLink(view: View, counts: Resource<Result<Counts, ServerFnError>>) -> impl IntoView {
+fn SidebarLink(view: View, counts: Resource<Result<Counts, ApiError>>) -> impl IntoView {
     view! {
         <li>
             <A href=view.path() exact=true attr:data-view=view.slug()>
@@ -135,7 +136,7 @@ pub fn WithPermission(
     children: ChildrenFn,
     #[prop(optional, into)] fallback: ViewFn,
 ) -> impl IntoView {
-    let me = use_context::<Resource<Result<Me, ServerFnError>>>();
+    let me = use_context::<Resource<Result<Me, ApiError>>>();
     let children = StoredValue::new(children);
     let fallback = StoredValue::new(fallback);
     view! {

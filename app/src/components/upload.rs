@@ -1,8 +1,12 @@
 //! Uploading documents: choose files or drop them on the zone; a progress
-//! bar follows the transfer (XMLHttpRequest reports upload progress, fetch
-//! does not).
+//! bar follows the transfer. The files go to the server function
+//! `upload_attachments`, sent by an XMLHttpRequest because it reports upload
+//! progress and fetch does not (see docs/decisions.md).
 
+use crate::api::UploadAttachments;
+use crate::api_error::ApiError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos::wasm_bindgen::JsCast;
 use leptos::wasm_bindgen::closure::Closure;
 use web_sys::{File, FileList, FormData, ProgressEvent, XmlHttpRequest};
@@ -94,13 +98,8 @@ fn send(
     for file in files {
         let _ = form.append_with_blob_and_filename("file", file, &file.name());
     }
-    if request
-        .open(
-            "POST",
-            &format!("/ordering/api/orders/{order_id}/attachments"),
-        )
-        .is_err()
-    {
+    let url = format!("{}?order={order_id}", UploadAttachments::PATH);
+    if request.open("POST", &url).is_err() {
         failed("The upload could not start.".to_owned());
         return;
     }
@@ -118,17 +117,16 @@ fn send(
     let on_end = Closure::once_into_js(move || {
         drop(on_progress);
         let status = finished.status().unwrap_or(0);
-        if status == 201 {
+        if (200..300).contains(&status) {
             progress.set(None);
             on_done.run(());
         } else if status == 0 {
             failed("The upload failed. Check your connection and try again.".to_owned());
         } else {
             let text = finished.response_text().ok().flatten().unwrap_or_default();
-            let message = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|body| body["error"]["message"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| format!("The upload failed ({status})."));
+            let message = serde_json::from_str::<ApiError>(&text)
+                .map(|error| error.message)
+                .unwrap_or_else(|_| format!("The upload failed ({status})."));
             failed(message);
         }
     });

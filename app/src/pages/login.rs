@@ -1,4 +1,3 @@
-use super::error_message;
 use crate::api::Login;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +11,7 @@ pub fn LoginPage() -> impl IntoView {
             .value()
             .get()
             .and_then(|result| result.err())
-            .map(|error| error_message(&error))
+            .map(|error| error.message)
     };
     view! {
         <Title text="Sign in"/>

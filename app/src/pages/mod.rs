@@ -14,29 +14,24 @@ pub use notifications::NotificationsPage;
 pub use order::OrderPage;
 pub use orders::OrdersPage;
 
+use crate::api_error::ApiError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The text of a server function error that a person should read.
-pub fn error_message(error: &ServerFnError) -> String {
-    match error {
-        ServerFnError::ServerError(message) => message.clone(),
-        _ => "The portal could not be reached. Check your connection and try again.".to_owned(),
-    }
-}
-
 /// The error of an action's last run, as an alert, for a view.
 pub fn action_error<I, O>(
-    action: Action<I, Result<O, ServerFnError>>,
+    action: Action<I, Result<O, ApiError>>,
 ) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
 where
     I: Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
     move || {
-        action.value().get().and_then(Result::err).map(|error| {
-            view! { <p class="error" role="alert">{error_message(&error)}</p> }.into_any()
-        })
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| view! { <p class="error" role="alert">{error.message}</p> }.into_any())
     }
 }
 

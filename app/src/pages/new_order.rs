@@ -1,4 +1,4 @@
-use super::{HiddenPage, action_error, error_message};
+use super::{HiddenPage, action_error};
 use crate::api::{get_filter_options, place_orders};
 use crate::components::{WithPermission, badge_refresher};
 use crate::model::{NamedRef, NewOrder};
@@ -25,7 +25,7 @@ pub fn NewOrderPage() -> impl IntoView {
                         match options.await {
                             Ok(options) => view! { <NewOrderForm products=options.products/> }.into_any(),
                             Err(error) => view! {
-                                <p class="error" role="alert">{error_message(&error)}</p>
+                                <p class="error" role="alert">{error.message}</p>
                             }.into_any(),
                         }
                     })}

@@ -1,4 +1,3 @@
-use super::error_message;
 use crate::api::{get_notifications, read_notification};
 use crate::components::{badge_refresher, short_time};
 use leptos::prelude::*;
@@ -50,7 +49,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(error) => view! { <p class="error" role="alert">{error_message(&error)}</p> }.into_any(),
+                        Err(error) => view! { <p class="error" role="alert">{error.message}</p> }.into_any(),
                     }
                 })}
             </Transition>

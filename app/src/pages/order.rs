@@ -1,5 +1,5 @@
-use super::error_message;
 use crate::api::get_order;
+use crate::api_error::ApiError;
 use crate::components::cancel::CancelOrder;
 use crate::components::order_actions::{NoteForm, ResubmitOrder, StaffTransitions, SubmitOrder};
 use crate::components::upload::Uploader;
@@ -27,7 +27,7 @@ pub fn OrderPage() -> impl IntoView {
         |(id, _)| async move {
             match id {
                 Some(id) => get_order(id).await,
-                None => Err(ServerFnError::ServerError("Not found.".to_owned())),
+                None => Err(ApiError::not_found()),
             }
         },
     );
@@ -44,7 +44,7 @@ pub fn OrderPage() -> impl IntoView {
                     Err(error) => view! {
                         <Title text="Order not found"/>
                         <h1>"Order not found"</h1>
-                        <p class="error" role="alert">{error_message(&error)}</p>
+                        <p class="error" role="alert">{error.message}</p>
                         <p><a href="/orders">"Back to your orders"</a></p>
                     }.into_any(),
                 }

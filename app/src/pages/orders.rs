@@ -1,4 +1,3 @@
-use super::error_message;
 use crate::api::{get_filter_options, list_orders};
 use crate::components::bulk_move::{MoveSelected, StaffSelection};
 use crate::components::cancel::GroupCard;
@@ -143,7 +142,7 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                             }
                         }
                         Err(error) => view! {
-                            <p class="error" role="alert">{error_message(&error)}</p>
+                            <p class="error" role="alert">{error.message}</p>
                         }.into_any(),
                     }
                 })}

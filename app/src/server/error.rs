@@ -1,5 +1,6 @@
 //! The one error type of the server side, and its single mapping to HTTP.
 
+use crate::api_error::ApiError;
 use crate::rules::Status;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -213,9 +214,9 @@ impl IntoResponse for AppError {
 }
 
 impl AppError {
-    /// The error as a server function reports it, logged like any other and
-    /// with its own status code (server functions otherwise answer 500).
-    pub fn into_server_fn_error(self) -> leptos::prelude::ServerFnError {
+    /// Gives the answer of the server function being run this error's
+    /// status code (server functions otherwise answer 500).
+    pub fn set_server_fn_status(&self) {
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(self.status_code());
             if matches!(self, AppError::Busy) {
@@ -225,19 +226,36 @@ impl AppError {
                 );
             }
         }
-        leptos::prelude::ServerFnError::ServerError(self.public_message())
     }
 
     /// The whole answer to a server function call, for middleware that
     /// refuses the call before it runs: the status, and the body in the
-    /// server function's own error encoding.
+    /// server functions' error encoding.
     pub fn into_server_fn_response(self) -> Response {
-        use leptos::prelude::ServerFnError;
         use leptos::server_fn::error::FromServerFnError;
-        let error: leptos::prelude::ServerFnError =
-            ServerFnError::ServerError(self.public_message());
-        let body = error.ser();
-        (self.status_code(), body).into_response()
+        let status = self.status_code();
+        (status, ApiError::from(self).ser()).into_response()
+    }
+}
+
+/// A server function's error: logged like any other, with its status code
+/// set on the answer, and with the body of the JSON API's errors.
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> ApiError {
+        error.set_server_fn_status();
+        let ErrorBody {
+            error:
+                ErrorDetail {
+                    code,
+                    message,
+                    status,
+                },
+        } = error.body();
+        ApiError {
+            code: code.to_owned(),
+            message,
+            status,
+        }
     }
 }
 

@@ -12,9 +12,11 @@
 //! Each bound is checked as the bytes arrive, so a request over one is
 //! refused without the rest of it being read.
 
-use crate::model::AttachmentKind;
+use crate::model::{Attachment, AttachmentKind};
+use crate::server::auth::CurrentUser;
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::attachments::{IncomingFile, MAX_FILES};
+use crate::server::services::attachments::{self, IncomingFile, MAX_FILES};
+use crate::server::state::AppState;
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, TryStreamExt};
 
@@ -143,6 +145,34 @@ fn find_delimiter(delimiter: &[u8], matched: &mut usize, chunk: &[u8]) -> Option
         from = at + 1;
     }
     None
+}
+
+/// An upload to order `order_id`, by either way in (the JSON route and the
+/// server function): the order and the caller's right to add to it are
+/// checked first, then the body is read within this module's bounds and
+/// stored.
+pub async fn receive_upload<S, E>(
+    state: &AppState,
+    user: &CurrentUser,
+    order_id: i64,
+    content_type: Option<&str>,
+    body: S,
+) -> AppResult<Vec<Attachment>>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+{
+    let target = attachments::may_upload(&state.db, user, order_id).await?;
+    let form = read_upload_form(content_type, body, state.settings.max_upload_bytes).await?;
+    attachments::upload(
+        &state.db,
+        &state.storage,
+        user,
+        target,
+        form.kind,
+        form.files,
+    )
+    .await
 }
 
 /// Reads an upload form from `body`, sent with `content_type`.

@@ -7,7 +7,7 @@ use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
 use app::server::services::attachments::{self, Download, FileType};
 use app::server::state::AppState;
-use app::server::upload_form::read_upload_form;
+use app::server::upload_form::receive_upload;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
@@ -45,25 +45,10 @@ pub async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> AppResult<(StatusCode, Json<Vec<Attachment>>)> {
-    let target = attachments::may_upload(&state.db, &user, id).await?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok());
-    let form = read_upload_form(
-        content_type,
-        body.into_data_stream(),
-        state.settings.max_upload_bytes,
-    )
-    .await?;
-    let stored = attachments::upload(
-        &state.db,
-        &state.storage,
-        &user,
-        target,
-        form.kind,
-        form.files,
-    )
-    .await?;
+    let stored = receive_upload(&state, &user, id, content_type, body.into_data_stream()).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

@@ -346,7 +346,7 @@ enum Ending {
 async fn send_large_upload(
     app: &TestApp,
     client: &reqwest::Client,
-    order_id: i64,
+    path: &str,
     head: String,
     filler: u64,
     ending: Ending,
@@ -377,7 +377,7 @@ async fn send_large_upload(
             }
         });
     let answer = client
-        .post(app.url(&format!("/ordering/api/orders/{order_id}/attachments")))
+        .post(app.url(path))
         .header("content-type", "multipart/form-data; boundary=LARGE")
         .body(reqwest::Body::wrap_stream(body))
         .send()
@@ -399,73 +399,86 @@ const READ_BEFORE_REFUSAL: u64 = 16 * 1024 * 1024;
 on_both_databases!(
     uploads_are_refused_before_their_body_is_read,
     async |app: TestApp| {
-        let ava = app.login("ava@acme.test").await;
-        let open = app.order_id("ORD-1006").await;
-        let file_head = "--LARGE\r\nContent-Disposition: form-data; name=\"file\"; \
-                         filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n"
-            .to_owned();
-        let files_before = app.stored_files();
-        // Orders the caller may not add to: answered while the client still
-        // holds back the file.
-        for (order, expected) in [
-            (app.order_id("ORD-2006").await, StatusCode::NOT_FOUND),
-            (app.order_id("ORD-1010").await, StatusCode::CONFLICT),
-            (i64::MAX, StatusCode::NOT_FOUND),
-        ] {
-            let (status, pulled) =
-                send_large_upload(&app, &ava, order, file_head.clone(), 0, Ending::Stalled).await;
-            assert_eq!(status, Some(expected), "order {order}");
-            assert_eq!(pulled, file_head.len() as u64, "order {order}");
+        for way in [UploadWay::JsonRoute, UploadWay::ServerFn] {
+            refused_before_read(&app, way).await;
         }
-        // A long kind field, a long filename, a file past the limit: each is
-        // answered as soon as it passes its bound, the client still holding
-        // back the end of the form...
-        let file_limit = app.state.settings.max_upload_bytes;
-        let kind_head =
-            "--LARGE\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ndocument".to_owned();
-        let name_head =
-            "--LARGE\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a".to_owned();
-        let cases = [
-            (
-                "kind",
-                kind_head,
-                256 * 1024,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ),
-            ("filename", name_head, 256 * 1024, StatusCode::BAD_REQUEST),
-            (
-                "file",
-                file_head.clone(),
-                file_limit + 64 * 1024,
-                StatusCode::PAYLOAD_TOO_LARGE,
-            ),
-        ];
-        for (case, head, filler, expected) in cases.clone() {
-            let (status, _) =
-                send_large_upload(&app, &ava, open, head, filler, Ending::Stalled).await;
-            assert_eq!(status, Some(expected), "{case}");
-        }
-        // ...and sent whole at 300 MB, they are read no further than their
-        // bound and what the sockets hold (the connection may close before
-        // the client, still sending, reads the answer).
-        for (case, head, _, expected) in cases {
-            let (status, pulled) =
-                send_large_upload(&app, &ava, open, head, 300 << 20, Ending::Whole).await;
-            assert!(
-                status.is_none_or(|status| status == expected),
-                "{case}: {status:?}"
-            );
-            assert!(
-                pulled < file_limit + READ_BEFORE_REFUSAL,
-                "{case}: {pulled} bytes read"
-            );
-        }
-        assert_eq!(app.stored_files(), files_before);
-        // The server still answers, and a small upload still lands.
-        let (status, body) = app.upload(&ava, open, &[("a.pdf", PDF)], None).await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
     }
 );
+
+async fn refused_before_read(app: &TestApp, way: UploadWay) {
+    let ava = app.login("ava@acme.test").await;
+    let open = app.order_id("ORD-1006").await;
+    let file_head = "--LARGE\r\nContent-Disposition: form-data; name=\"file\"; \
+                         filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+        .to_owned();
+    let files_before = app.stored_files();
+    // Orders the caller may not add to: answered while the client still
+    // holds back the file.
+    for (order, expected) in [
+        (app.order_id("ORD-2006").await, StatusCode::NOT_FOUND),
+        (app.order_id("ORD-1010").await, StatusCode::CONFLICT),
+        (i64::MAX, StatusCode::NOT_FOUND),
+    ] {
+        let (status, pulled) = send_large_upload(
+            app,
+            &ava,
+            &way.path(order),
+            file_head.clone(),
+            0,
+            Ending::Stalled,
+        )
+        .await;
+        assert_eq!(status, Some(expected), "{way:?}, order {order}");
+        assert_eq!(pulled, file_head.len() as u64, "{way:?}, order {order}");
+    }
+    // A long kind field, a long filename, a file past the limit: each is
+    // answered as soon as it passes its bound, the client still holding
+    // back the end of the form...
+    let file_limit = app.state.settings.max_upload_bytes;
+    let kind_head =
+        "--LARGE\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ndocument".to_owned();
+    let name_head =
+        "--LARGE\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a".to_owned();
+    let cases = [
+        (
+            "kind",
+            kind_head,
+            256 * 1024,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        ("filename", name_head, 256 * 1024, StatusCode::BAD_REQUEST),
+        (
+            "file",
+            file_head.clone(),
+            file_limit + 64 * 1024,
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+    ];
+    for (case, head, filler, expected) in cases.clone() {
+        let (status, _) =
+            send_large_upload(app, &ava, &way.path(open), head, filler, Ending::Stalled).await;
+        assert_eq!(status, Some(expected), "{way:?}, {case}");
+    }
+    // ...and sent whole at 300 MB, they are read no further than their
+    // bound and what the sockets hold (the connection may close before
+    // the client, still sending, reads the answer).
+    for (case, head, _, expected) in cases {
+        let (status, pulled) =
+            send_large_upload(app, &ava, &way.path(open), head, 300 << 20, Ending::Whole).await;
+        assert!(
+            status.is_none_or(|status| status == expected),
+            "{way:?}, {case}: {status:?}"
+        );
+        assert!(
+            pulled < file_limit + READ_BEFORE_REFUSAL,
+            "{way:?}, {case}: {pulled} bytes read"
+        );
+    }
+    assert_eq!(app.stored_files(), files_before);
+    // The server still answers, and a small upload still lands.
+    let (status, body) = app.upload(&ava, open, &[("a.pdf", PDF)], None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
 
 on_both_databases!(
     stored_names_match_their_type_and_markup_is_refused,

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 const PDF_HEADER: &[u8] = b"%PDF-1.4\n";
 
 /// The portal binary on its own port, over `database_url`.
-fn start_portal(database_url: &str, files: &Path, port: u16) -> Child {
+pub(crate) fn start_portal(database_url: &str, files: &Path, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_ordering-portal"))
         .env("DATABASE_URL", database_url)
         .env("FILES_DIR", files)
@@ -29,14 +29,14 @@ fn start_portal(database_url: &str, files: &Path, port: u16) -> Child {
         .expect("start the portal")
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
         .port()
 }
 
-async fn wait_until_serving(base: &str) {
+pub(crate) async fn wait_until_serving(base: &str) {
     let started = Instant::now();
     loop {
         let probe = reqwest::Client::new()
@@ -56,7 +56,7 @@ async fn wait_until_serving(base: &str) {
     }
 }
 
-async fn signed_in(base: &str) -> reqwest::Client {
+pub(crate) async fn signed_in(base: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .timeout(REQUEST_TIMEOUT)

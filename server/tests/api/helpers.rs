@@ -552,11 +552,36 @@ impl TestApp {
             .unwrap_or(0)
     }
 
-    /// Uploads `(filename, bytes)` files to an order as multipart.
+    /// Uploads `(filename, bytes)` files to an order as multipart, through
+    /// the JSON route.
     pub async fn upload(
         &self,
         client: &Client,
         order_id: i64,
+        files: &[(&str, &[u8])],
+        kind: Option<&str>,
+    ) -> (StatusCode, Value) {
+        self.upload_by(UploadWay::JsonRoute, client, order_id, files, kind)
+            .await
+    }
+
+    /// The same upload, by `way`.
+    pub async fn upload_by(
+        &self,
+        way: UploadWay,
+        client: &Client,
+        order_id: i64,
+        files: &[(&str, &[u8])],
+        kind: Option<&str>,
+    ) -> (StatusCode, Value) {
+        self.post_upload(client, &way.path(order_id), files, kind)
+            .await
+    }
+
+    async fn post_upload(
+        &self,
+        client: &Client,
+        path: &str,
         files: &[(&str, &[u8])],
         kind: Option<&str>,
     ) -> (StatusCode, Value) {
@@ -570,10 +595,9 @@ impl TestApp {
         if let Some(kind) = kind {
             form = form.text("kind", kind.to_owned());
         }
-        let path = format!("/ordering/api/orders/{order_id}/attachments");
         json_of(
             client
-                .post(self.url(&path))
+                .post(self.url(path))
                 .multipart(form)
                 .send()
                 .await
@@ -605,6 +629,23 @@ pub async fn json_of(response: Response) -> (StatusCode, Value) {
 pub fn error_code(body: &Value) -> &str {
     assert!(body["error"]["message"].is_string(), "error shape: {body}");
     body["error"]["code"].as_str().expect("error code")
+}
+
+/// The two ways in for an upload: the JSON route for API clients, and the
+/// pages' server function.
+#[derive(Debug, Clone, Copy)]
+pub enum UploadWay {
+    JsonRoute,
+    ServerFn,
+}
+
+impl UploadWay {
+    pub fn path(self, order_id: i64) -> String {
+        match self {
+            UploadWay::JsonRoute => format!("/ordering/api/orders/{order_id}/attachments"),
+            UploadWay::ServerFn => format!("/api/upload-attachments?order={order_id}"),
+        }
+    }
 }
 
 /// Runs a test body once on SQLite and once on PostgreSQL.

@@ -311,6 +311,16 @@ fn table() -> Vec<Probe> {
             pending,
             [401, 404, 404, 201, 201, 201],
         ),
+        Probe {
+            path: "/api/upload-attachments?order={id}",
+            ..probe(
+                "POST",
+                "/api/upload-attachments",
+                Body::Pdf,
+                pending,
+                [401, 404, 404, 200, 200, 200],
+            )
+        },
         probe(
             "GET",
             "/attachment/{id}/view",

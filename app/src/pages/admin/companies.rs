@@ -7,6 +7,7 @@ use super::{
     href, page_links, search_param, sort_param, sort_slug,
 };
 use crate::api::{admin_companies, admin_company};
+use crate::api_error::ApiError;
 use crate::model::{CompanyInfo, CompanyOverview, CompanyQuery, CompanySort, ListPage};
 use crate::pages::HiddenPage;
 use crate::rules::View;
@@ -74,7 +75,7 @@ pub fn AdminCompaniesPage() -> impl IntoView {
 fn CompaniesList(
     query: Memo<CompanyQuery>,
     version: RwSignal<u32>,
-    page: Resource<Result<ListPage<CompanyInfo>, ServerFnError>>,
+    page: Resource<Result<ListPage<CompanyInfo>, ApiError>>,
 ) -> impl IntoView {
     let params = use_query_map();
     let changed = Callback::new(move |_| version.update(|version| *version += 1));

@@ -9,7 +9,8 @@ mod users;
 pub use companies::{AdminCompaniesPage, AdminCompanyPage};
 pub use users::AdminUsersPage;
 
-use super::{HiddenPage, error_message};
+use super::HiddenPage;
+use crate::api_error::ApiError;
 use crate::components::WithPermission;
 use crate::model::MIN_SEARCH_CHARS;
 use crate::rules::Permission;
@@ -36,8 +37,8 @@ fn AdminSection(children: ChildrenFn) -> impl IntoView {
     }
 }
 
-fn error_view(error: &ServerFnError) -> AnyView {
-    view! { <p class="error" role="alert">{error_message(error)}</p> }.into_any()
+fn error_view(error: &ApiError) -> AnyView {
+    view! { <p class="error" role="alert">{error.message.clone()}</p> }.into_any()
 }
 
 /// A yes/no filter of the URL: `true`, `false`, or anything else for both.

@@ -5,6 +5,7 @@ use crate::api::{
     admin_create_company, admin_create_user, admin_update_company, admin_update_user,
     find_companies,
 };
+use crate::api_error::ApiError;
 use crate::components::company_choices::{CompanyDatalist, company_choices, named};
 use crate::model::{AdminUser, CompanyInfo};
 use crate::pages::action_error;
@@ -194,7 +195,7 @@ pub enum NewUserCompany {
 
 /// The company named exactly `name` (any case), looked up when the form is
 /// sent: the names offered are only a help while typing.
-async fn company_named(name: String) -> Result<Option<i64>, ServerFnError> {
+async fn company_named(name: String) -> Result<Option<i64>, ApiError> {
     let name = name.trim().to_owned();
     if name.is_empty() {
         return Ok(None);
@@ -202,7 +203,7 @@ async fn company_named(name: String) -> Result<Option<i64>, ServerFnError> {
     let choices = find_companies(name.clone()).await?;
     named(&choices, &name)
         .map(Some)
-        .ok_or_else(|| ServerFnError::ServerError(format!("There is no company named {name}.")))
+        .ok_or_else(|| ApiError::new("not_found", format!("There is no company named {name}.")))
 }
 
 #[component]

@@ -6,6 +6,7 @@ use super::{
     href, list_navigator, page_links, search_param, sort_param, sort_slug,
 };
 use crate::api::admin_users;
+use crate::api_error::ApiError;
 use crate::model::{AdminUser, ListPage, UserQuery, UserSort};
 use crate::rules::Group;
 use leptos::prelude::*;
@@ -80,7 +81,7 @@ pub struct UsersData {
     company: Signal<Option<i64>>,
     query: Memo<UserQuery>,
     version: RwSignal<u32>,
-    page: Resource<Result<ListPage<AdminUser>, ServerFnError>>,
+    page: Resource<Result<ListPage<AdminUser>, ApiError>>,
 }
 
 impl UsersData {
