@@ -1,17 +1,30 @@
 //! The `Idempotency-Key` header on POST requests of signed-in users: a
 //! repeat with the same key and request replays the first answer; the same
 //! key with another request is refused (422).
+//!
+//! A request is told from another by its fingerprint, which covers its
+//! body, so the body is read before the route runs. Small bodies are held
+//! in memory; larger ones (uploads) go to an unnamed temporary file, so that
+//! a keyed upload costs memory like any other.
 
 use app::server::db::{ClaimedKey, under_claim};
 use app::server::error::AppError;
-use app::server::services::idempotency::{self, Claim, IdempotencyKey, SavedResponse};
+use app::server::services::attachments::MAX_FILES;
+use app::server::services::idempotency::{self, Claim, Fingerprint, IdempotencyKey, SavedResponse};
 use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
-use axum::body::{Body, to_bytes};
+use app::server::upload_form::PART_ALLOWANCE;
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use std::io::SeekFrom;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use tokio_util::io::ReaderStream;
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
@@ -20,6 +33,9 @@ pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// The largest answer kept for replay; action answers are small JSON.
 const MAX_SAVED_RESPONSE_BYTES: usize = 1024 * 1024;
+
+/// Bodies up to this size are held in memory, larger ones in a file.
+const IN_MEMORY_BODY_BYTES: usize = 64 * 1024;
 
 /// Middleware: see the module documentation. Requests without the header,
 /// other methods and anonymous callers pass through untouched.
@@ -45,13 +61,52 @@ pub async fn idempotent_posts(
     };
 
     let (mut parts, body) = request.into_parts();
-    // Uploads are the largest bodies; the route's own limit still applies.
-    let limit = usize::try_from(state.settings.max_upload_bytes)
-        .unwrap_or(usize::MAX)
-        .saturating_add(64 * 1024);
-    let Ok(bytes) = to_bytes(body, limit).await else {
-        return AppError::PayloadTooLarge.into_response();
+    let (request_hash, body) = match hold(&parts, body, body_limit(&state, &parts)).await {
+        Ok(held) => held,
+        Err(error) => return error.into_response(),
     };
+
+    match idempotency::claim(&state.db, user.id, &key, &request_hash).await {
+        Ok(Claim::Replay(saved)) => replay(saved),
+        Ok(Claim::Fresh(claim)) => {
+            remember_user(&mut parts.extensions, user);
+            let request = Request::from_parts(parts, body);
+            let response = under_claim(claim.clone(), next.run(request)).await;
+            remember(&state, &claim, response).await
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The most of a body read here: an upload's files and parts for multipart
+/// bodies, else the most any other route takes. The routes' own limits
+/// still apply.
+fn body_limit(state: &AppState, parts: &Parts) -> u64 {
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        });
+    if multipart {
+        let parts_allowed = MAX_FILES as u64 + 1;
+        state
+            .settings
+            .max_upload_bytes
+            .saturating_add(parts_allowed * PART_ALLOWANCE)
+    } else {
+        crate::text_input::MAX_TEXT_BODY_BYTES as u64
+    }
+}
+
+/// Reads the body (at most `limit` bytes) into its fingerprint, and hands
+/// back the fingerprint and the body to read again: from memory when it is
+/// small, else from an unnamed temporary file, which goes when it is closed.
+async fn hold(parts: &Parts, body: Body, limit: u64) -> Result<(String, Body), AppError> {
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -62,23 +117,54 @@ pub async fn idempotent_posts(
         .path_and_query()
         .map(|target| target.as_str())
         .unwrap_or_default();
-    let request_hash = idempotency::fingerprint(&[
+    let mut fingerprint = Fingerprint::new(&[
         parts.method.as_str().as_bytes(),
         target.as_bytes(),
         content_type,
-        &bytes,
     ]);
-
-    match idempotency::claim(&state.db, user.id, &key, &request_hash).await {
-        Ok(Claim::Replay(saved)) => replay(saved),
-        Ok(Claim::Fresh(claim)) => {
-            remember_user(&mut parts.extensions, user);
-            let request = Request::from_parts(parts, Body::from(bytes));
-            let response = under_claim(claim.clone(), next.run(request)).await;
-            remember(&state, &claim, response).await
+    let mut in_memory = BytesMut::new();
+    let mut spool: Option<tokio::fs::File> = None;
+    let mut read: u64 = 0;
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk
+            .map_err(|_| AppError::BadRequest("The request body could not be read.".to_owned()))?;
+        read += chunk.len() as u64;
+        if read > limit {
+            return Err(AppError::PayloadTooLarge);
         }
-        Err(error) => error.into_response(),
+        fingerprint.update(&chunk);
+        if spool.is_none() && in_memory.len() + chunk.len() > IN_MEMORY_BODY_BYTES {
+            let file = tokio::task::spawn_blocking(tempfile::tempfile)
+                .await
+                .map_err(|error| AppError::Internal(format!("spooling a body: {error}")))?
+                .map_err(spool_failed)?;
+            let mut file = tokio::fs::File::from_std(file);
+            // Tokio copies each write into a buffer of its own, by default
+            // of up to 2 MiB.
+            file.set_max_buf_size(IN_MEMORY_BODY_BYTES);
+            file.write_all(&in_memory).await.map_err(spool_failed)?;
+            in_memory = BytesMut::new();
+            spool = Some(file);
+        }
+        match spool.as_mut() {
+            Some(file) => file.write_all(&chunk).await.map_err(spool_failed)?,
+            None => in_memory.extend_from_slice(&chunk),
+        }
     }
+    let body = match spool {
+        None => Body::from(Bytes::from(in_memory)),
+        Some(mut file) => {
+            file.flush().await.map_err(spool_failed)?;
+            file.seek(SeekFrom::Start(0)).await.map_err(spool_failed)?;
+            Body::from_stream(ReaderStream::new(file))
+        }
+    };
+    Ok((fingerprint.finish(), body))
+}
+
+fn spool_failed(error: std::io::Error) -> AppError {
+    AppError::Internal(format!("spooling a body: {error}"))
 }
 
 /// Saves the answer for replay, or frees the key when the request failed on

@@ -14,12 +14,22 @@ const PDF_HEADER: &[u8] = b"%PDF-1.4\n";
 
 /// The portal binary on its own port, over `database_url`.
 pub(crate) fn start_portal(database_url: &str, files: &Path, port: u16) -> Child {
+    start_portal_with(database_url, files, port, 4)
+}
+
+/// The same, taking uploads of up to `max_upload_mb` MiB of files.
+pub(crate) fn start_portal_with(
+    database_url: &str,
+    files: &Path,
+    port: u16,
+    max_upload_mb: u32,
+) -> Child {
     Command::new(env!("CARGO_BIN_EXE_ordering-portal"))
         .env("DATABASE_URL", database_url)
         .env("FILES_DIR", files)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("LEPTOS_SITE_ROOT", "target/site")
-        .env("MAX_UPLOAD_MB", "4")
+        .env("MAX_UPLOAD_MB", max_upload_mb.to_string())
         // Anything older than the restart is left over from the crash.
         .env("ORPHAN_FILE_GRACE_MINUTES", "0")
         .env("RUST_LOG", "warn")

@@ -255,3 +255,47 @@ on_both_databases!(
         assert_eq!(notes_on(&app, "ORD-1002").await, notes);
     }
 );
+
+on_both_databases!(
+    a_large_keyed_upload_is_stored_once_by_either_way_in,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let id = app.order_id("ORD-1006").await;
+        // Larger than what is held in memory: it is read back from a file.
+        // The same bytes each time (a form of reqwest's would draw a new
+        // boundary, which makes another request).
+        let mut body = b"--SCAN\r\nContent-Disposition: form-data; name=\"file\"; \
+                         filename=\"scan.pdf\"\r\n\r\n%PDF-1.4\n"
+            .to_vec();
+        body.resize(600 * 1024, b'x');
+        body.extend_from_slice(b"\r\n--SCAN--\r\n");
+        for (way, key) in [
+            (UploadWay::JsonRoute, "scan-json"),
+            (UploadWay::ServerFn, "scan-fn"),
+        ] {
+            let files = app.stored_files();
+            let send = || {
+                ava.post(app.url(&way.path(id)))
+                    .header("Idempotency-Key", key)
+                    .header("content-type", "multipart/form-data; boundary=SCAN")
+                    .body(body.clone())
+                    .send()
+            };
+            let first = send().await.expect("answer");
+            assert!(first.status().is_success(), "{way:?}: {}", first.status());
+            let first_body = first.text().await.expect("body");
+            assert!(first_body.contains("\"size\":"), "{first_body}");
+            let again = send().await.expect("answer");
+            assert_eq!(
+                again
+                    .headers()
+                    .get("idempotent-replayed")
+                    .map(|v| v.as_bytes()),
+                Some(&b"true"[..]),
+                "{way:?}"
+            );
+            assert_eq!(again.text().await.expect("body"), first_body);
+            assert_eq!(app.stored_files(), files + 1, "{way:?}: stored once");
+        }
+    }
+);

@@ -36,16 +36,37 @@ impl IdempotencyKey {
     }
 }
 
-/// What identifies a request: the SHA-256 of its parts (method, target,
-/// content type, body), each prefixed by its length so that no two
-/// different requests run together into the same bytes.
-pub fn fingerprint(parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update((part.len() as u64).to_be_bytes());
-        hasher.update(part);
+/// What identifies a request, fed as its body streams in: the SHA-256 of
+/// its method, target and content type, each prefixed by its length so that
+/// no two different requests run together into the same bytes, then of its
+/// body, then of the body's length.
+pub struct Fingerprint {
+    hasher: Sha256,
+    body_bytes: u64,
+}
+
+impl Fingerprint {
+    pub fn new(head: &[&[u8]]) -> Fingerprint {
+        let mut hasher = Sha256::new();
+        for part in head {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part);
+        }
+        Fingerprint {
+            hasher,
+            body_bytes: 0,
+        }
     }
-    hex::encode(hasher.finalize())
+
+    pub fn update(&mut self, body_chunk: &[u8]) {
+        self.hasher.update(body_chunk);
+        self.body_bytes += body_chunk.len() as u64;
+    }
+
+    pub fn finish(mut self) -> String {
+        self.hasher.update(self.body_bytes.to_be_bytes());
+        hex::encode(self.hasher.finalize())
+    }
 }
 
 /// A stored answer.
@@ -201,15 +222,33 @@ pub async fn purge_expired(db: &Db) -> AppResult<u64> {
 mod tests {
     use super::*;
 
+    fn fingerprint(head: &[&[u8]], body: &[&[u8]]) -> String {
+        let mut fingerprint = Fingerprint::new(head);
+        for chunk in body {
+            fingerprint.update(chunk);
+        }
+        fingerprint.finish()
+    }
+
     #[test]
     fn fingerprints_tell_requests_apart() {
-        let one = fingerprint(&[b"POST", b"/order/1/cancel", b""]);
-        assert_eq!(one, fingerprint(&[b"POST", b"/order/1/cancel", b""]));
-        assert_ne!(one, fingerprint(&[b"POST", b"/order/11/cancel", b""]));
+        let one = fingerprint(&[b"POST", b"/order/1/cancel", b""], &[]);
+        assert_eq!(one, fingerprint(&[b"POST", b"/order/1/cancel", b""], &[]));
+        assert_ne!(one, fingerprint(&[b"POST", b"/order/11/cancel", b""], &[]));
         assert_ne!(
-            fingerprint(&[b"ab", b"c"]),
-            fingerprint(&[b"a", b"bc"]),
+            fingerprint(&[b"ab", b"c"], &[]),
+            fingerprint(&[b"a", b"bc"], &[]),
             "parts do not run together"
+        );
+        assert_ne!(
+            fingerprint(&[b"POST", b"/a"], &[b"x"]),
+            fingerprint(&[b"POST", b"/a"], &[b"y"]),
+            "the body counts"
+        );
+        assert_eq!(
+            fingerprint(&[b"POST", b"/a"], &[b"ab", b"c"]),
+            fingerprint(&[b"POST", b"/a"], &[b"a", b"bc"]),
+            "however the body is cut into chunks"
         );
     }
 
