@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod api_error;
+pub mod bundle;
 pub mod components;
 pub mod model;
 pub mod pages;
@@ -16,7 +17,7 @@ pub mod upload_body;
 
 use components::Shell;
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::{
@@ -41,8 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="description" content="Follow your FTS orders and act on them: status, documents, notes and vendor reports."/>
                 // Inline, so that no request goes out for it (and none to /favicon.ico).
                 <link rel="icon" type="image/svg+xml" href=FAVICON/>
-                <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                <bundle::BundleTags options/>
                 <MetaTags/>
             </head>
             <body>

@@ -196,3 +196,39 @@ test("a second visit fetches no bundle bytes", async ({ page }) => {
   expect(bundle.size, "the page loads its bundle").toBeGreaterThanOrEqual(3);
   expect(fetched, "bytes of the bundle over the network").toBe(0);
 });
+
+test("on a phone, nothing moves while a page loads and nothing is wider than the screen", async ({ browser, baseURL }) => {
+  const phone = { width: 412, height: 823 };
+  for (const [email, paths] of [
+    ["ava@acme.test", ["/orders", "/orders/on-hold", "/orders/completed"]],
+    ["root@fts.test", ["/admin", "/admin/companies", "/admin/users"]],
+  ] as const) {
+    const context = await browser.newContext({ baseURL, viewport: phone, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await signIn(page, email);
+    // Every layout shift of each load, as the browser counts them for CLS.
+    await page.addInitScript(() => {
+      const shifts: number[] = [];
+      (window as unknown as { shifts: number[] }).shifts = shifts;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) {
+          if (!entry.hadRecentInput) shifts.push(entry.value);
+        }
+      }).observe({ type: "layout-shift", buffered: true });
+    });
+    for (const path of paths) {
+      await page.goto(path);
+      await waitForHydration(page);
+      await expect(page.locator(".loading")).toHaveCount(0);
+      await page.waitForTimeout(300);
+      const { shift, width, screen } = await page.evaluate(() => ({
+        shift: (window as unknown as { shifts: number[] }).shifts.reduce((sum, value) => sum + value, 0),
+        width: document.documentElement.scrollWidth,
+        screen: window.innerWidth,
+      }));
+      expect(shift, `${path}: layout shift`).toBeLessThanOrEqual(0.05);
+      expect([width, screen], `${path}: page width`).toEqual([phone.width, phone.width]);
+    }
+    await context.close();
+  }
+});

@@ -224,12 +224,14 @@ fn ListTable(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <table class="table">
-            <thead><tr>
-                {headings.iter().map(|heading| view! { <th scope="col">{*heading}</th> }).collect_view()}
-            </tr></thead>
-            <tbody>{children()}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="table">
+                <thead><tr>
+                    {headings.iter().map(|heading| view! { <th scope="col">{*heading}</th> }).collect_view()}
+                </tr></thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
         {empty.then(|| view! { <p class="empty">{empty_text}</p> })}
         {(first.is_some() || next.is_some()).then(|| view! {
             <nav class="pager" aria-label="Pages">
