@@ -9,11 +9,11 @@
 
 use app::server::db::{ClaimedKey, under_claim};
 use app::server::error::AppError;
-use app::server::services::attachments::MAX_FILES;
+use app::server::services::attachments;
 use app::server::services::idempotency::{self, Claim, Fingerprint, IdempotencyKey, SavedResponse};
 use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
-use app::server::upload_form::PART_ALLOWANCE;
+use app::server::upload_form::max_body_bytes;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -50,20 +50,36 @@ pub async fn idempotent_posts(
     let Some(raw_key) = request.headers().get(&IDEMPOTENCY_KEY) else {
         return next.run(request).await;
     };
+    // Server functions get their errors in their own shape.
+    let server_fn = request.uri().path().starts_with("/api/");
+    let refuse = |error: AppError| {
+        if server_fn {
+            error.into_server_fn_response()
+        } else {
+            error.into_response()
+        }
+    };
     let key = match IdempotencyKey::parse(raw_key.as_bytes()) {
         Ok(key) => key,
-        Err(error) => return error.into_response(),
+        Err(error) => return refuse(error),
     };
     let user = match user_from_headers(&state, request.headers()).await {
         Ok(Some(user)) => user,
         Ok(None) => return next.run(request).await,
-        Err(error) => return error.into_response(),
+        Err(error) => return refuse(error),
     };
 
     let (mut parts, body) = request.into_parts();
-    let (request_hash, body) = match hold(&parts, body, body_limit(&state, &parts)).await {
+    // An upload is refused before its body is read, here as on its route.
+    if let Some(order_id) = upload_order(&parts)
+        && let Err(error) = attachments::may_upload(&state.db, &user, order_id).await
+    {
+        return refuse(error);
+    }
+    let held = hold(&state, &parts, body).await;
+    let (request_hash, body) = match held {
         Ok(held) => held,
-        Err(error) => return error.into_response(),
+        Err(error) => return refuse(error),
     };
 
     match idempotency::claim(&state.db, user.id, &key, &request_hash).await {
@@ -72,15 +88,43 @@ pub async fn idempotent_posts(
             remember_user(&mut parts.extensions, user);
             let request = Request::from_parts(parts, body);
             let response = under_claim(claim.clone(), next.run(request)).await;
-            remember(&state, &claim, response).await
+            remember(&state, &claim, response, refuse).await
         }
-        Err(error) => error.into_response(),
+        Err(error) => refuse(error),
     }
 }
 
-/// The most of a body read here: an upload's files and parts for multipart
-/// bodies, else the most any other route takes. The routes' own limits
-/// still apply.
+/// The order an upload is for, when the request is one: the JSON route's
+/// `/ordering/api/orders/{id}/attachments` or the server function's
+/// `/api/upload-attachments?order={id}`.
+fn upload_order(parts: &Parts) -> Option<i64> {
+    let path = parts.uri.path();
+    if let Some(id) = path
+        .strip_prefix("/ordering/api/orders/")
+        .and_then(|rest| rest.strip_suffix("/attachments"))
+    {
+        // An id that does not parse names no order: the route says 404.
+        return Some(id.parse().unwrap_or(0));
+    }
+    if path == "/api/upload-attachments" {
+        return Some(
+            parts
+                .uri
+                .query()
+                .and_then(|query| {
+                    query
+                        .split('&')
+                        .find_map(|pair| pair.strip_prefix("order="))
+                })
+                .and_then(|id| id.parse().ok())
+                .unwrap_or(0),
+        );
+    }
+    None
+}
+
+/// The most of a body read here: an upload's for multipart bodies, else
+/// the most any other route takes. The routes' own limits still apply.
 fn body_limit(state: &AppState, parts: &Parts) -> u64 {
     let multipart = parts
         .headers
@@ -93,20 +137,18 @@ fn body_limit(state: &AppState, parts: &Parts) -> u64 {
                 .starts_with("multipart/")
         });
     if multipart {
-        let parts_allowed = MAX_FILES as u64 + 1;
-        state
-            .settings
-            .max_upload_bytes
-            .saturating_add(parts_allowed * PART_ALLOWANCE)
+        max_body_bytes(state.settings.max_upload_bytes)
     } else {
         crate::text_input::MAX_TEXT_BODY_BYTES as u64
     }
 }
 
-/// Reads the body (at most `limit` bytes) into its fingerprint, and hands
-/// back the fingerprint and the body to read again: from memory when it is
-/// small, else from an unnamed temporary file, which goes when it is closed.
-async fn hold(parts: &Parts, body: Body, limit: u64) -> Result<(String, Body), AppError> {
+/// Reads the body (at most `body_limit` bytes) into its fingerprint, and
+/// hands back the fingerprint and the body to read again: from memory when
+/// it is small, else from an unnamed temporary file beside the stored files
+/// (on disk, where `/tmp` may be memory), which goes when it is closed.
+async fn hold(state: &AppState, parts: &Parts, body: Body) -> Result<(String, Body), AppError> {
+    let limit = body_limit(state, parts);
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -135,7 +177,8 @@ async fn hold(parts: &Parts, body: Body, limit: u64) -> Result<(String, Body), A
         }
         fingerprint.update(&chunk);
         if spool.is_none() && in_memory.len() + chunk.len() > IN_MEMORY_BODY_BYTES {
-            let file = tokio::task::spawn_blocking(tempfile::tempfile)
+            let scratch = state.storage.scratch_dir().to_path_buf();
+            let file = tokio::task::spawn_blocking(move || tempfile::tempfile_in(scratch))
                 .await
                 .map_err(|error| AppError::Internal(format!("spooling a body: {error}")))?
                 .map_err(spool_failed)?;
@@ -157,7 +200,7 @@ async fn hold(parts: &Parts, body: Body, limit: u64) -> Result<(String, Body), A
         Some(mut file) => {
             file.flush().await.map_err(spool_failed)?;
             file.seek(SeekFrom::Start(0)).await.map_err(spool_failed)?;
-            Body::from_stream(ReaderStream::new(file))
+            Body::from_stream(ReaderStream::with_capacity(file, IN_MEMORY_BODY_BYTES))
         }
     };
     Ok((fingerprint.finish(), body))
@@ -169,38 +212,67 @@ fn spool_failed(error: std::io::Error) -> AppError {
 
 /// Saves the answer for replay, or frees the key when the request failed on
 /// our side and may be tried again.
-async fn remember(state: &AppState, claim: &ClaimedKey, response: Response) -> Response {
+async fn remember(
+    state: &AppState,
+    claim: &ClaimedKey,
+    response: Response,
+    refuse: impl Fn(AppError) -> Response,
+) -> Response {
     if response.status().is_server_error() {
-        if let Err(error) = idempotency::release(&state.db, claim).await {
-            tracing::warn!(%error, "could not release an idempotency key");
-        }
+        forget(state, claim, refuse).await;
         return response;
     }
     let (parts, body) = response.into_parts();
     let bytes = match to_bytes(body, usize::MAX).await {
-        Ok(bytes) if bytes.len() <= MAX_SAVED_RESPONSE_BYTES => bytes,
-        Ok(bytes) => {
-            let _ = idempotency::release(&state.db, claim).await;
-            return Response::from_parts(parts, Body::from(bytes));
-        }
+        Ok(bytes) => bytes,
         Err(error) => {
-            let _ = idempotency::release(&state.db, claim).await;
-            return AppError::Internal(format!("reading an answer: {error}")).into_response();
+            forget(state, claim, &refuse).await;
+            return refuse(AppError::Internal(format!("reading an answer: {error}")));
         }
     };
+    if bytes.len() <= MAX_SAVED_RESPONSE_BYTES {
+        keep_answer(state, claim, parts.status, &parts.headers, &bytes).await;
+    } else {
+        forget(state, claim, refuse).await;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// For an answer not kept: frees the key when nothing changed, so that the
+/// client may try again; when the change committed, a retry must not make
+/// it again, and learns so at once.
+async fn forget(state: &AppState, claim: &ClaimedKey, refuse: impl Fn(AppError) -> Response) {
+    match idempotency::release(&state.db, claim).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let (parts, body) = refuse(AppError::AnswerLost).into_parts();
+            if let Ok(bytes) = to_bytes(body, MAX_SAVED_RESPONSE_BYTES).await {
+                keep_answer(state, claim, parts.status, &parts.headers, &bytes).await;
+            }
+        }
+        Err(error) => tracing::warn!(%error, "could not release an idempotency key"),
+    }
+}
+
+/// Saves an answer as the key's answer.
+async fn keep_answer(
+    state: &AppState,
+    claim: &ClaimedKey,
+    status: StatusCode,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) {
     let saved = SavedResponse {
-        status: parts.status.as_u16(),
-        content_type: parts
-            .headers
+        status: status.as_u16(),
+        content_type: headers
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+        body: String::from_utf8_lossy(body).into_owned(),
     };
     if let Err(error) = idempotency::save(&state.db, claim, &saved).await {
         tracing::warn!(%error, "could not save an idempotent answer");
     }
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 fn replay(saved: SavedResponse) -> Response {

@@ -34,7 +34,12 @@ pub struct ClaimedKey {
 }
 
 tokio::task_local! {
-    static CLAIMED_KEY: ClaimedKey;
+    static CLAIMED_KEY: Option<ClaimedKey>;
+}
+
+/// The claim of the request being answered now, if any.
+fn current_claim() -> Option<ClaimedKey> {
+    CLAIMED_KEY.try_with(Clone::clone).ok().flatten()
 }
 
 /// Runs `work` (answering one request) under its idempotency claim: every
@@ -43,19 +48,23 @@ tokio::task_local! {
 /// services that commit are reached from handlers, server functions and
 /// pages alike, and none of them should have to pass it along.
 pub async fn under_claim<F: Future>(claim: ClaimedKey, work: F) -> F::Output {
-    CLAIMED_KEY.scope(claim, work).await
+    CLAIMED_KEY.scope(Some(claim), work).await
+}
+
+/// Runs `work` outside any idempotency claim: for a batch, whose orders
+/// commit one by one. Marking the claim at the first would stop a retry
+/// after a crash half-way from finishing the rest; each order's change is
+/// conditional on its status, so running the batch again changes nothing
+/// twice.
+pub async fn without_claim<F: Future>(work: F) -> F::Output {
+    CLAIMED_KEY.scope(None, work).await
 }
 
 /// `work` under the claim of the request being answered now, if any: for
 /// work that the request hands to a task of its own.
 pub fn under_current_claim<F: Future>(work: F) -> impl Future<Output = F::Output> {
-    let claim = CLAIMED_KEY.try_with(ClaimedKey::clone).ok();
-    async move {
-        match claim {
-            Some(claim) => under_claim(claim, work).await,
-            None => work.await,
-        }
-    }
+    let claim = current_claim();
+    CLAIMED_KEY.scope(claim, work)
 }
 
 impl Tx {
@@ -65,7 +74,7 @@ impl Tx {
     /// A claim that is no longer ours (taken over as abandoned) undoes the
     /// change instead.
     pub async fn commit(mut self) -> AppResult<()> {
-        if let Ok(claim) = CLAIMED_KEY.try_with(ClaimedKey::clone) {
+        if let Some(claim) = current_claim() {
             let marked = sqlx::query(
                 "UPDATE idempotency_keys SET applied = 1 \
                  WHERE user_id = $1 AND idempotency_key = $2 AND claim_token = $3",

@@ -34,6 +34,12 @@ impl Storage {
         })
     }
 
+    /// Where a request may keep a temporary file: on the same disk as the
+    /// stored files (unnamed, so the clean-up never sees it).
+    pub fn scratch_dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// Every file in the directory, including the temporary files of
     /// writes that never finished (which `object_store` does not list).
     pub async fn files(&self) -> AppResult<Vec<StoredFile>> {

@@ -175,6 +175,13 @@ where
     .await
 }
 
+/// The most an upload's body may carry when its files may carry
+/// `files_limit` bytes: those, and an allowance for each part.
+pub fn max_body_bytes(files_limit: u64) -> u64 {
+    let max_parts = MAX_FILES as u64 + 1;
+    files_limit.saturating_add(max_parts * PART_ALLOWANCE)
+}
+
 /// Reads an upload form from `body`, sent with `content_type`.
 pub async fn read_upload_form<S, E>(
     content_type: Option<&str>,
@@ -193,12 +200,11 @@ where
         let measured = meter.measure(&chunk).map(|()| chunk).map_err(Into::into);
         std::future::ready(measured)
     });
-    let max_parts = MAX_FILES as u64 + 1;
     let constraints = multer::Constraints::new()
         .allowed_fields(vec!["file", "kind"])
         .size_limit(
             multer::SizeLimit::new()
-                .whole_stream(files_limit.saturating_add(max_parts * PART_ALLOWANCE))
+                .whole_stream(max_body_bytes(files_limit))
                 .for_field("kind", MAX_KIND_BYTES),
         );
     let mut multipart = multer::Multipart::with_constraints(measured, boundary, constraints);

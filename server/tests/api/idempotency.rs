@@ -299,3 +299,56 @@ on_both_databases!(
         }
     }
 );
+
+on_both_databases!(
+    a_keyed_upload_is_refused_before_its_body_is_read,
+    async |app: TestApp| {
+        use futures_util::stream::{self, StreamExt};
+        let ava = app.login("ava@acme.test").await;
+        let foreign = app.order_id("ORD-2006").await;
+        for way in [UploadWay::JsonRoute, UploadWay::ServerFn] {
+            // The head of a form, then a body that never ends: only an
+            // answer given before reading it comes back.
+            let head = b"--H\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\n".to_vec();
+            let body = stream::once(async move { Ok::<_, std::io::Error>(head) })
+                .chain(stream::once(std::future::pending()));
+            let answer = ava
+                .post(app.url(&way.path(foreign)))
+                .header("Idempotency-Key", format!("foreign-{way:?}"))
+                .header("content-type", "multipart/form-data; boundary=H")
+                .body(reqwest::Body::wrap_stream(body))
+                .timeout(std::time::Duration::from_secs(10))
+                .send()
+                .await
+                .unwrap_or_else(|error| panic!("{way:?}: no answer before the body: {error}"));
+            assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{way:?}");
+        }
+    }
+);
+
+on_both_databases!(
+    a_keyed_batch_is_not_marked_and_runs_again_without_a_second_effect,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let ids = [
+            app.order_id("ORD-1001").await,
+            app.order_id("ORD-1002").await,
+        ];
+        let body = Some(json!({"order_ids": ids}));
+        let (status, first, _) =
+            post_with_key(&app, &ava, "/orders/cancel-multiple", "batch", body.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        assert_eq!(first["succeeded"], 2);
+        assert_eq!(applied(&app, "batch").await, 0, "orders commit one by one");
+        let refunds = app.refunds("ORD-1002").await;
+        // A process that stopped half-way: the retry finishes the batch,
+        // and what was done is not done again.
+        lose_the_answer(&app, "batch", 61_000).await;
+        let (status, again, replayed) =
+            post_with_key(&app, &ava, "/orders/cancel-multiple", "batch", body).await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert!(!replayed, "run again, not replayed");
+        assert_eq!(app.refunds("ORD-1002").await, refunds, "no second refund");
+        assert_eq!(app.status_of("ORD-1001").await, "cancelled");
+    }
+);

@@ -192,10 +192,10 @@ pub async fn save(db: &Db, claim: &ClaimedKey, response: &SavedResponse) -> AppR
 }
 
 /// Frees a claimed key whose request failed on our side without changing
-/// anything, so that the client can try again with it. A claim whose change
-/// committed stays: trying again must not repeat the change.
-pub async fn release(db: &Db, claim: &ClaimedKey) -> AppResult<()> {
-    sqlx::query(
+/// anything, so that the client can try again with it; false when its
+/// change committed, whose key stays: trying again must not repeat it.
+pub async fn release(db: &Db, claim: &ClaimedKey) -> AppResult<bool> {
+    let released = sqlx::query(
         "DELETE FROM idempotency_keys WHERE user_id = $1 AND idempotency_key = $2 \
          AND claim_token = $3 AND response_status IS NULL AND applied = 0",
     )
@@ -203,8 +203,9 @@ pub async fn release(db: &Db, claim: &ClaimedKey) -> AppResult<()> {
     .bind(claim.key.as_str())
     .bind(claim.token.as_str())
     .execute(db)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(released == 1)
 }
 
 /// Forgets keys older than their lifetime.
