@@ -50,15 +50,8 @@ pub async fn idempotent_posts(
     let Some(raw_key) = request.headers().get(&IDEMPOTENCY_KEY) else {
         return next.run(request).await;
     };
-    // Server functions get their errors in their own shape.
-    let server_fn = request.uri().path().starts_with("/api/");
-    let refuse = |error: AppError| {
-        if server_fn {
-            error.into_server_fn_response()
-        } else {
-            error.into_response()
-        }
-    };
+    let path = request.uri().path().to_owned();
+    let refuse = |error: AppError| error.answer_for(&path);
     let key = match IdempotencyKey::parse(raw_key.as_bytes()) {
         Ok(key) => key,
         Err(error) => return refuse(error),

@@ -12,7 +12,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::http::header;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 /// The largest JSON or form body read here. Larger than any the portal
 /// takes (notes of 10,000 characters, percent-encoded, fit), so that the
@@ -54,13 +54,8 @@ fn text_body(request: &Request, server_fn: bool) -> Option<TextBody> {
 /// could read it as text.
 pub async fn refuse_unstorable_text(request: Request, next: Next) -> Response {
     let server_fn = request.uri().path().starts_with("/api/");
-    let refuse = |error: AppError| {
-        if server_fn {
-            error.into_server_fn_response()
-        } else {
-            error.into_response()
-        }
-    };
+    let path = request.uri().path().to_owned();
+    let refuse = |error: AppError| error.answer_for(&path);
     let uri = request.uri();
     if text::url_encoded_has_nul(uri.path().as_bytes())
         || uri

@@ -228,6 +228,17 @@ impl AppError {
         }
     }
 
+    /// The answer to a request for `path`, refused before its handler ran:
+    /// in the server functions' error shape for theirs (`/api/…`), else in
+    /// the JSON API's.
+    pub fn answer_for(self, path: &str) -> Response {
+        if path.starts_with("/api/") {
+            self.into_server_fn_response()
+        } else {
+            self.into_response()
+        }
+    }
+
     /// The whole answer to a server function call, for middleware that
     /// refuses the call before it runs: the status, and the body in the
     /// server functions' error encoding.

@@ -371,22 +371,12 @@ pub async fn apply_many(
             "A batch may name at most {MAX_BATCH} orders."
         )));
     }
-    db::without_claim(apply_each(db, user, order_ids, intent, note)).await
-}
-
-async fn apply_each(
-    db: &Db,
-    user: &CurrentUser,
-    order_ids: &[i64],
-    intent: &Intent,
-    note: Option<&NoteText>,
-) -> AppResult<BatchResult> {
     let mut results = Vec::with_capacity(order_ids.len());
     for (index, order_id) in order_ids.iter().copied().enumerate() {
         if order_ids[..index].contains(&order_id) {
             continue;
         }
-        let item = match apply(db, user, order_id, intent, note).await {
+        let item = match db::without_claim(apply(db, user, order_id, intent, note)).await {
             Ok(status) => BatchItem {
                 order_id,
                 ok: true,
