@@ -252,6 +252,9 @@ on_both_databases!(
         lose_the_answer(&app, "page-note", 61_000).await;
         let again = send().await.expect("answer");
         assert_eq!(again.status(), StatusCode::CONFLICT);
+        // In the server functions' own error shape, which the page reads.
+        let body: Value = again.json().await.expect("a JSON error");
+        assert_eq!(body["code"], "answer_lost", "{body}");
         assert_eq!(notes_on(&app, "ORD-1002").await, notes);
     }
 );
