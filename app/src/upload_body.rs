@@ -55,13 +55,17 @@ pub struct IncomingUpload {
 impl IncomingUpload {
     /// The order the upload is for; a query without one names no order.
     pub fn order_id(&self) -> Option<i64> {
-        self.query
-            .as_deref()?
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("order="))?
-            .parse()
-            .ok()
+        order_in_query(self.query.as_deref())
     }
+}
+
+/// The order an upload's query string (`order=<id>`) names.
+pub fn order_in_query(query: Option<&str>) -> Option<i64> {
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("order="))?
+        .parse()
+        .ok()
 }
 
 impl UploadBody {

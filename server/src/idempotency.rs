@@ -7,6 +7,7 @@
 //! in memory; larger ones (uploads) go to an unnamed temporary file, so that
 //! a keyed upload costs memory like any other.
 
+use app::api::UploadAttachments;
 use app::server::db::{ClaimedKey, under_claim};
 use app::server::error::AppError;
 use app::server::services::attachments;
@@ -14,6 +15,7 @@ use app::server::services::idempotency::{self, Claim, Fingerprint, IdempotencyKe
 use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
 use app::server::upload_form::max_body_bytes;
+use app::upload_body::order_in_query;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -22,6 +24,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::BytesMut;
 use futures_util::StreamExt;
+use leptos::server_fn::ServerFn;
 use std::io::SeekFrom;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio_util::io::ReaderStream;
@@ -99,19 +102,8 @@ fn upload_order(parts: &Parts) -> Option<i64> {
         // An id that does not parse names no order: the route says 404.
         return Some(id.parse().unwrap_or(0));
     }
-    if path == "/api/upload-attachments" {
-        return Some(
-            parts
-                .uri
-                .query()
-                .and_then(|query| {
-                    query
-                        .split('&')
-                        .find_map(|pair| pair.strip_prefix("order="))
-                })
-                .and_then(|id| id.parse().ok())
-                .unwrap_or(0),
-        );
+    if path == UploadAttachments::PATH {
+        return Some(order_in_query(parts.uri.query()).unwrap_or(0));
     }
     None
 }
