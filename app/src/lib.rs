@@ -8,6 +8,7 @@ pub mod api;
 pub mod api_error;
 pub mod bundle;
 pub mod components;
+pub mod live;
 pub mod model;
 pub mod pages;
 pub mod rules;

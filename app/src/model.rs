@@ -386,3 +386,24 @@ pub struct CompanyOverview {
     pub user_count: i64,
     pub order_counts: Counts,
 }
+
+/// `event: order` of the live stream (`GET /ordering/api/events`): an order
+/// the user can see was placed or changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderChanged {
+    pub order_id: i64,
+    pub number: String,
+    /// The order's status after the change.
+    pub status: Status,
+    /// What changed, as its timeline entry says (placing an order is a
+    /// status change).
+    pub change: EventKind,
+}
+
+/// `event: notification` of the live stream: the user has a new
+/// notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationArrived {
+    pub order_id: Option<i64>,
+    pub kind: String,
+}

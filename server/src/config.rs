@@ -87,6 +87,11 @@ pub struct Config {
     /// than `DB_MAX_CONNECTIONS`.
     #[arg(long, env = "DB_LIST_CONCURRENCY", default_value_t = 4)]
     pub db_list_concurrency: u32,
+
+    /// Milliseconds between an open event stream's checks that its session
+    /// still holds (a stream ends this long after sign-out at the latest).
+    #[arg(long, env = "LIVE_CHECK_MS", default_value_t = 15_000)]
+    pub live_check_ms: u64,
 }
 
 /// How long a list or search waits for its turn before it answers "busy".
@@ -112,6 +117,7 @@ impl Config {
             session_idle_ms: i64::from(self.session_idle_minutes) * 60_000,
             secure_cookies: self.secure_cookies,
             max_upload_bytes: self.max_upload_mb * 1024 * 1024,
+            live_check: std::time::Duration::from_millis(self.live_check_ms.max(100)),
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Clean-up that runs at start and then every hour: files and attachment
-//! rows made to match after a crash, expired idempotency keys forgotten.
+//! rows made to match after a crash, expired idempotency keys and old live
+//! events forgotten.
 //! Beside it, in the background from start on, the query planner's and the
 //! search's statistics are refreshed.
 
-use app::server::db;
 use app::server::services::{attachments, idempotency, search};
 use app::server::state::AppState;
+use app::server::{db, live};
 use std::time::Duration;
 
 const EVERY: Duration = Duration::from_secs(3600);
@@ -24,6 +25,9 @@ pub async fn run_once(state: &AppState, file_grace: Duration) {
     }
     if let Err(error) = idempotency::purge_expired(&state.db).await {
         tracing::error!(%error, "forgetting expired idempotency keys failed");
+    }
+    if let Err(error) = live::prune(&state.db, db::now_ms()).await {
+        tracing::error!(%error, "forgetting old live events failed");
     }
 }
 

@@ -21,13 +21,14 @@ pub struct OutageBreaker {
 }
 
 /// Middleware: see the module documentation. The browser bundle needs no
-/// database and is always served.
+/// database and is always served; the health checks answer for themselves.
 pub async fn fail_fast_during_outage(
     State(breaker): State<OutageBreaker>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.uri().path().starts_with("/pkg/") {
+    let path = request.uri().path();
+    if path.starts_with("/pkg/") || path == "/healthz" || path == "/readyz" {
         return next.run(request).await;
     }
     if breaker.refusing_until_ms.load(Ordering::Relaxed) > now_ms() {

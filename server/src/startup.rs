@@ -18,7 +18,7 @@ use app::server::services::{directory, orders};
 use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
 use app::server::storage::Storage;
-use app::server::{db, seed};
+use app::server::{db, live, seed};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -51,6 +51,8 @@ pub struct Application {
     router: Router,
     state: AppState,
     renders: PageRenders,
+    /// Ends the event streams when the server shuts down.
+    stop_streams: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -80,6 +82,7 @@ impl Application {
             .site_addr(listener.local_addr()?)
             .hash_files(bundle_names_are_hashed())
             .build();
+        let (stop_streams, stopping) = tokio::sync::watch::channel(false);
         let state = AppState {
             db,
             read_lane: config.read_lane(),
@@ -87,7 +90,9 @@ impl Application {
             settings: Arc::new(config.settings()),
             login_throttle: Arc::default(),
             leptos_options,
+            stopping,
         };
+        live::spawn_listener(&state.db);
         housekeeping::run_once(&state, config.orphan_file_grace()).await;
         housekeeping::spawn(state.clone(), config.orphan_file_grace());
         let renders = PageRenders::default();
@@ -102,6 +107,7 @@ impl Application {
             router,
             state,
             renders,
+            stop_streams,
         })
     }
 
@@ -120,9 +126,10 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves until `stop` completes; then stops accepting, finishes the
-    /// requests in flight and the pages still rendering for visitors who
-    /// left, and returns.
+    /// Serves until `stop` completes; then stops accepting, ends the event
+    /// streams (their clients reconnect, to another instance), finishes
+    /// the requests in flight and the pages still rendering for visitors
+    /// who left, and returns.
     pub async fn run_until(
         self,
         stop: impl Future<Output = ()> + Send + 'static,
@@ -139,7 +146,10 @@ impl Application {
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(stop)
+        .with_graceful_shutdown(async move {
+            stop.await;
+            let _ = self.stop_streams.send(true);
+        })
         .await?;
         if !self.renders.finish(ABANDONED_RENDER_LIMIT).await {
             tracing::warn!("stopped with pages still rendering");

@@ -36,6 +36,7 @@ pub fn CancelOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
         }
     });
     let preview = refund_preview(&order);
+    let drawn = vec![(order.id, order.status)];
     view! {
         <button type="button" class="button danger" on:click=move |_| open.set(true)>
             "Cancel order"
@@ -48,6 +49,7 @@ pub fn CancelOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
             dismiss_label="Keep order"
             on_confirm=Callback::new(move |_| { cancel.dispatch(()); })
             busy=cancel.pending()
+            orders=drawn
         >
             <p>{order.title.clone()}</p>
             <p data-testid="refund-preview">{preview.clone()}</p>
@@ -98,6 +100,10 @@ pub fn GroupCard(
         })
         .collect();
     let count = orders.len();
+    let drawn: Vec<_> = orders
+        .iter()
+        .map(|order| (order.id, order.status))
+        .collect();
     view! {
         <section class="group-card" data-testid="group-card" aria-label=format!("Group of {count} orders")>
             <header>
@@ -117,6 +123,7 @@ pub fn GroupCard(
                 dismiss_label="Keep orders"
                 on_confirm=Callback::new(move |_| { cancel_all.dispatch(ids.clone()); })
                 busy=cancel_all.pending()
+                orders=drawn
             >
                 <ul class="plan" data-testid="cancel-plan">
                     {plan.clone().into_iter().map(|(number, fate)| view! {

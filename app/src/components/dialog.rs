@@ -2,6 +2,8 @@
 //! opened modally it traps focus, makes the page behind it inert, and
 //! Escape dismisses it.
 
+use crate::live::use_live_updates;
+use crate::rules::Status;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
@@ -21,9 +23,43 @@ pub fn ConfirmDialog(
     /// True while the confirmed action runs.
     #[prop(into)]
     busy: Signal<bool>,
+    /// The orders the dialog acts on, with the status each had when it was
+    /// drawn: should one change while the dialog is open, it says so and
+    /// will not confirm.
+    #[prop(optional)]
+    orders: Vec<(i64, Status)>,
     children: ChildrenFn,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
+    let live = use_live_updates();
+    // What changed under the open dialog.
+    let changed = RwSignal::new(None::<String>);
+    if let Some(live) = live {
+        // The page behind stays as it is while the dialog is open.
+        live.hold_while(move || open.get());
+        Effect::new(move |_| {
+            let Some(change) = live.last_change.get() else {
+                return;
+            };
+            let drawn = orders
+                .iter()
+                .find(|(id, _)| *id == change.order_id)
+                .map(|(_, status)| *status);
+            if open.get_untracked() && drawn.is_some_and(|status| status != change.status) {
+                changed.set(Some(format!(
+                    "{} changed while this was open: it is now {}. Close this and look again.",
+                    change.number,
+                    change.status.label()
+                )));
+            }
+        });
+    }
+    Effect::new(move |_| {
+        if !open.get() {
+            changed.set(None);
+        }
+    });
+    let blocked = move || busy.get() || changed.with(Option::is_some);
     Effect::new(move |_| {
         let Some(element) = dialog.get() else { return };
         if open.get() {
@@ -79,11 +115,14 @@ pub fn ConfirmDialog(
             on:close=move |_| open.set(false) on:keydown=trap_focus>
             <h2 id=heading>{title}</h2>
             {children()}
+            {move || changed.get().map(|message| view! {
+                <p class="error" role="alert" data-testid="changed-meanwhile">{message}</p>
+            })}
             <div class="dialog-actions">
                 <button type="button" class="button secondary" autofocus on:click=move |_| open.set(false)>
                     {dismiss_label}
                 </button>
-                <button type="button" class="button danger" disabled=move || busy.get()
+                <button type="button" class="button danger" disabled=blocked
                     on:click=move |_| on_confirm.run(())>
                     {move || if busy.get() { "Working…".to_owned() } else { confirm_label.clone() }}
                 </button>

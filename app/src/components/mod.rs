@@ -10,6 +10,7 @@ pub mod upload;
 
 use crate::api::{Logout, get_me, get_notifications, order_counts};
 use crate::api_error::ApiError;
+use crate::live::provide_live_updates;
 use crate::model::{BatchResult, Counts, Me, Notifications, Order};
 use crate::rules::{Action, Permission, Status, View};
 use cancel::CancelOrder;
@@ -51,6 +52,18 @@ pub fn Shell() -> impl IntoView {
     let notifications = Resource::new_blocking(|| (), |_| get_notifications());
     provide_context(NotificationsResource(notifications));
     provide_context(me);
+    // Other people's changes: the badges and the bell follow them.
+    let live = provide_live_updates();
+    Effect::new(move |_| {
+        if live.batches.with(|batch| batch.generation > 0) {
+            counts.refetch();
+        }
+    });
+    Effect::new(move |_| {
+        if live.notifications.get() > 0 {
+            notifications.refetch();
+        }
+    });
     let logout = ServerAction::<Logout>::new();
     view! {
         <div class="app">

@@ -2,6 +2,7 @@
 
 use super::WithPermission;
 use crate::api::{add_note, submit_order, transition_order};
+use crate::live::hold_while_writing;
 use crate::model::Order;
 use crate::pages::action_error;
 use crate::rules::{self, Permission, Status};
@@ -34,6 +35,7 @@ pub fn SubmitOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
 pub fn ResubmitOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
     let id = order.id;
     let note = RwSignal::new(String::new());
+    hold_while_writing(note);
     let resubmit = Action::new(move |note: &String| {
         let note = note.clone();
         submit_order(id, (!note.trim().is_empty()).then_some(note))
@@ -63,6 +65,7 @@ pub fn ResubmitOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
 #[component]
 pub fn NoteForm(order_id: i64, on_done: Callback<()>) -> impl IntoView {
     let body = RwSignal::new(String::new());
+    hold_while_writing(body);
     let internal = RwSignal::new(false);
     let add = Action::new(move |(body, internal): &(String, bool)| {
         add_note(order_id, body.clone(), *internal)
@@ -101,6 +104,7 @@ pub fn NoteForm(order_id: i64, on_done: Callback<()>) -> impl IntoView {
 pub fn StaffTransitions(order: Order, on_done: Callback<()>) -> impl IntoView {
     let id = order.id;
     let reason = RwSignal::new(String::new());
+    hold_while_writing(reason);
     let transition = Action::new(move |(to, reason): &(Status, String)| {
         let reason = reason.clone();
         transition_order(id, *to, (!reason.trim().is_empty()).then_some(reason))

@@ -1,5 +1,6 @@
 use crate::api::{get_notifications, read_notification};
 use crate::components::{badge_refresher, short_time};
+use crate::live::use_live_updates;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
@@ -9,6 +10,13 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let inbox = Resource::new(|| (), |_| get_notifications());
+    if let Some(live) = use_live_updates() {
+        Effect::new(move |_| {
+            if live.notifications.get() > 0 {
+                inbox.refetch();
+            }
+        });
+    }
     let refresh_badges = badge_refresher();
     let navigate = use_navigate();
     // Answers the order to show once the notification is marked read.

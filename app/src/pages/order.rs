@@ -4,6 +4,7 @@ use crate::components::cancel::CancelOrder;
 use crate::components::order_actions::{NoteForm, ResubmitOrder, StaffTransitions, SubmitOrder};
 use crate::components::upload::Uploader;
 use crate::components::{StatusBadge, WithPermission, badge_refresher, money, short_time};
+use crate::live::use_live_updates;
 use crate::model::{AttachmentKind, EventKind, OrderDetail};
 use crate::rules::{Action, Permission};
 use leptos::prelude::*;
@@ -31,6 +32,17 @@ pub fn OrderPage() -> impl IntoView {
             }
         },
     );
+    // Someone else changed this order: show it as it is now.
+    if let Some(live) = use_live_updates() {
+        Effect::new(move |_| {
+            let concerned = live
+                .batches
+                .with(|batch| id().is_some_and(|id| batch.concerns(id)));
+            if concerned {
+                version.update(|version| *version += 1);
+            }
+        });
+    }
     let refresh_badges = badge_refresher();
     let on_change = Callback::new(move |_| {
         version.update(|version| *version += 1);

@@ -4,6 +4,7 @@ use crate::components::cancel::GroupCard;
 use crate::components::company_choices::{CompanyDatalist, company_choices, named};
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
 use crate::components::{OrderCard, WithPermission, badge_refresher};
+use crate::live::use_live_updates;
 use crate::model::{MIN_SEARCH_CHARS, Order, OrderPage, OrderQuery, Sort};
 use crate::rules::{Permission, Status, View};
 use leptos::prelude::*;
@@ -59,6 +60,21 @@ pub fn OrdersPage(view: View) -> impl IntoView {
         results.set(lines);
         refresh.run(());
     });
+    // Others changed orders: a list of one page is fetched again; a
+    // longer one, which the reader has scrolled through, offers to.
+    let outdated = RwSignal::new(false);
+    if let Some(live) = use_live_updates() {
+        Effect::new(move |_| {
+            if live.batches.with(|batch| batch.generation == 0) {
+                return;
+            }
+            if more.with_untracked(Vec::is_empty) {
+                version.update(|version| *version += 1);
+            } else {
+                outdated.set(true);
+            }
+        });
+    }
     let load_more = Action::new(move |cursor: &String| list_orders(query(Some(cursor.clone()))));
     Effect::new(move |_| {
         if let Some(Ok(page)) = load_more.value().get() {
@@ -104,6 +120,15 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                     <QueueFilters view filters/>
                 </WithPermission>
             </header>
+            <Show when=move || outdated.get()>
+                <div class="callout" role="status" data-testid="list-outdated">
+                    <p>"Orders in this list have changed."</p>
+                    <button type="button" class="button secondary" on:click=move |_| {
+                        outdated.set(false);
+                        version.update(|version| *version += 1);
+                    }>"Show the latest"</button>
+                </div>
+            </Show>
             <Show when=move || !results.get().is_empty()>
                 <div class="callout" role="status" data-testid="batch-results">
                     <ul>{move || results.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>

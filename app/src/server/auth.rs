@@ -226,6 +226,32 @@ pub async fn user_for_session(
     token: &str,
     idle_ms: i64,
 ) -> AppResult<Option<CurrentUser>> {
+    session_user(db, token, idle_ms, Activity::Recorded).await
+}
+
+/// The user of a live session, like [`user_for_session`], without
+/// counting as activity: an open event stream checks that its session
+/// still holds, but must not keep an unattended one alive.
+pub async fn user_for_open_session(
+    db: &Db,
+    token: &str,
+    idle_ms: i64,
+) -> AppResult<Option<CurrentUser>> {
+    session_user(db, token, idle_ms, Activity::Ignored).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Activity {
+    Recorded,
+    Ignored,
+}
+
+async fn session_user(
+    db: &Db,
+    token: &str,
+    idle_ms: i64,
+    activity: Activity,
+) -> AppResult<Option<CurrentUser>> {
     let now = now_ms();
     let id = token_id(token);
     let row = sqlx::query(
@@ -240,7 +266,7 @@ pub async fn user_for_session(
     let Some(row) = row else { return Ok(None) };
     // Activity is recorded at most once a minute: a read of the portal is
     // not a write per request.
-    if row.try_get::<i64, _>("last_seen_at")? < now - 60_000 {
+    if activity == Activity::Recorded && row.try_get::<i64, _>("last_seen_at")? < now - 60_000 {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(now)
             .bind(&id)

@@ -22,6 +22,8 @@ pub type Db = AnyPool;
 pub struct Tx {
     transaction: sqlx::Transaction<'static, sqlx::Any>,
     turn: Option<OwnedMutexGuard<()>>,
+    database_url: String,
+    after_commit: Vec<Box<dyn FnOnce() + Send>>,
 }
 
 /// The idempotency claim of the request being answered: the request that
@@ -92,17 +94,41 @@ impl Tx {
                 ));
             }
         }
-        Ok(self.transaction.commit().await?)
+        self.transaction.commit().await?;
+        for hook in self.after_commit.drain(..) {
+            hook();
+        }
+        Ok(())
+    }
+
+    /// Runs `hook` once this transaction has committed; never if it rolls
+    /// back.
+    pub fn after_commit(&mut self, hook: impl FnOnce() + Send + 'static) {
+        self.after_commit.push(Box::new(hook));
+    }
+
+    /// The engine this transaction runs on.
+    pub fn engine(&self) -> Engine {
+        if self.turn.is_some() {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        }
+    }
+
+    /// The URL of the database this transaction runs on: what tells apart
+    /// the databases one process may have open (as tests do).
+    pub fn database_url(&self) -> &str {
+        &self.database_url
     }
 
     /// What ends a `SELECT` of rows this transaction is about to write on
     /// what it reads: a row lock on PostgreSQL; nothing on SQLite, whose
     /// write transactions run one at a time.
     pub fn lock_rows(&self) -> &'static str {
-        if self.turn.is_some() {
-            ""
-        } else {
-            " FOR UPDATE"
+        match self.engine() {
+            Engine::Sqlite => "",
+            Engine::Postgres => " FOR UPDATE",
         }
     }
 }
@@ -122,14 +148,18 @@ impl std::ops::DerefMut for Tx {
 }
 
 /// The turn to write of each SQLite database this process opened, by URL.
-fn write_turn(pool: &Db) -> Arc<Mutex<()>> {
+fn write_turn(url: &str) -> Arc<Mutex<()>> {
     static TURNS: LazyLock<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>> =
         LazyLock::new(Default::default);
-    let url = pool.connect_options().database_url.to_string();
     let mut turns = TURNS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    turns.entry(url).or_default().clone()
+    turns.entry(url.to_owned()).or_default().clone()
+}
+
+/// The URL a pool connects to.
+pub fn database_url(pool: &Db) -> String {
+    pool.connect_options().database_url.to_string()
 }
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -242,18 +272,19 @@ pub async fn migrate(pool: &Db) -> Result<(), sqlx::migrate::MigrateError> {
 /// deferred transaction that reads and then writes fails with SQLITE_BUSY
 /// under concurrency instead of waiting.
 pub async fn begin_write(pool: &Db) -> AppResult<Tx> {
-    Ok(match Engine::of_pool(pool) {
+    let database_url = database_url(pool);
+    let (transaction, turn) = match Engine::of_pool(pool) {
         Engine::Sqlite => {
-            let turn = write_turn(pool).lock_owned().await;
-            Tx {
-                transaction: pool.begin_with("BEGIN IMMEDIATE").await?,
-                turn: Some(turn),
-            }
+            let turn = write_turn(&database_url).lock_owned().await;
+            (pool.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
         }
-        Engine::Postgres => Tx {
-            transaction: pool.begin().await?,
-            turn: None,
-        },
+        Engine::Postgres => (pool.begin().await?, None),
+    };
+    Ok(Tx {
+        transaction,
+        turn,
+        database_url,
+        after_commit: Vec::new(),
     })
 }
 

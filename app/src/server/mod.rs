@@ -5,6 +5,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod lane;
+pub mod live;
 pub mod mail;
 pub mod scale;
 pub mod security;

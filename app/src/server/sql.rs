@@ -87,6 +87,19 @@ impl Sql {
     }
 }
 
+/// Whether `user` may see an order of `company_id` placed by `placed_by`:
+/// [`Sql::and_visible_to`] for a row already read.
+pub fn sees_order(user: &CurrentUser, company_id: Option<i64>, placed_by: Option<i64>) -> bool {
+    match user.visibility() {
+        Visibility::All => true,
+        Visibility::Company => user
+            .company
+            .as_ref()
+            .is_some_and(|company| company_id == Some(company.id)),
+        Visibility::Own => placed_by == Some(user.id),
+    }
+}
+
 /// Which row set of the `order_counts` table holds the badge counts of
 /// `user`: the same scope as [`Sql::and_visible_to`], as the table's
 /// triggers key it. `None` for a user who can see no orders.

@@ -18,6 +18,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The largest upload accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// How often an open event stream checks that its session still holds
+    /// (and sends a keep-alive).
+    pub live_check: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -27,6 +30,7 @@ impl Default for Settings {
             session_idle_ms: 60 * 60_000,
             secure_cookies: false,
             max_upload_bytes: 25 * 1024 * 1024,
+            live_check: std::time::Duration::from_secs(15),
         }
     }
 }
@@ -40,4 +44,17 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub login_throttle: Arc<crate::server::throttle::LoginThrottle>,
     pub leptos_options: LeptosOptions,
+    /// Turns true when the server begins to shut down: event streams end,
+    /// so that their clients reconnect to another instance.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
+}
+
+impl AppState {
+    /// How an event stream of this server checks its session.
+    pub fn stream_timing(&self) -> crate::server::live::StreamTiming {
+        crate::server::live::StreamTiming {
+            check_every: self.settings.live_check,
+            session_idle_ms: self.settings.session_idle_ms,
+        }
+    }
 }

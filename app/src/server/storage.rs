@@ -112,6 +112,18 @@ impl Storage {
             .map_err(|error| AppError::Internal(format!("deleting {key}: {error}")))
     }
 
+    /// Whether the store answers: asking for a file that need not exist
+    /// tells a working store (found or not found) from one out of reach.
+    pub async fn reachable(&self) -> bool {
+        match self.store.head(&Path::from("readiness-probe")).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => true,
+            Err(error) => {
+                tracing::warn!(%error, "the file store is out of reach");
+                false
+            }
+        }
+    }
+
     /// A file's contents; a missing file is `NotFound`, like its record.
     pub async fn get(&self, key: &str) -> AppResult<Bytes> {
         self.store

@@ -5,6 +5,8 @@ mod actions;
 mod admin;
 mod attachments;
 mod auth;
+mod events;
+mod health;
 mod notifications;
 mod orders;
 pub mod table;
@@ -16,6 +18,7 @@ pub fn api_routes() -> Routes {
     Routes::new()
         .merge(actions::router())
         .merge(attachments::file_router())
+        .merge(health::router())
         .nest(
             "/ordering/api",
             Routes::new()
@@ -23,6 +26,7 @@ pub fn api_routes() -> Routes {
                 .merge(admin::router())
                 .merge(orders::router())
                 .merge(notifications::router())
+                .merge(events::router())
                 .merge(attachments::upload_router()),
         )
 }

@@ -295,6 +295,9 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         mail_from: "Ordering Portal <portal@fts.test>".to_owned(),
         public_url: "https://portal.fts.test".to_owned(),
         allowed_origins: vec!["https://partner.fts.test:8443".to_owned()],
+        // Streams check their session often, so that tests of a stream's
+        // end need not wait long.
+        live_check_ms: 500,
     };
     adjust(&mut config);
     let (server, state, address) = ServerRuntime::start(config).await;

@@ -15,6 +15,7 @@ mod faults;
 mod fuzz;
 mod idempotency;
 mod left_pages;
+mod live;
 mod mail;
 mod memory;
 mod notes;

@@ -393,6 +393,17 @@ fn table() -> Vec<Probe> {
             Notification,
             [401, 404, 404, 404, 204, 404],
         ),
+        // The live event stream.
+        probe(
+            "GET",
+            "/ordering/api/events",
+            Body::None,
+            Nothing,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        // Health checks: for load balancers, without a session.
+        probe("GET", "/healthz", Body::None, Nothing, [200; 6]),
+        probe("GET", "/readyz", Body::None, Nothing, [200; 6]),
         // JSON API: administration.
         probe(
             "GET",
@@ -705,6 +716,14 @@ async fn send(
         .await
         .unwrap_or_else(|error| panic!("{cell}: request: {error:?}"));
     let status = response.status();
+    let streams = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|kind| kind == "text/event-stream");
+    if streams {
+        // An event stream does not end: its status is the answer.
+        return (status, String::new());
+    }
     let body = response
         .text()
         .await

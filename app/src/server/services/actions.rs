@@ -9,6 +9,7 @@ use crate::rules::{self, Action, Permission, Status};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, Tx, flag, now_ms};
 use crate::server::error::{AppError, AppResult};
+use crate::server::live;
 use crate::server::services::history::{NoteText, create_refund, insert_note, record_event};
 use crate::server::services::orders;
 use crate::server::sql::Sql;
@@ -348,8 +349,15 @@ async fn notify(
         Recipients::Staff => sql.push("u.company_id IS NULL"),
         Recipients::User(id) => sql.push("u.id = ").bind_int(id),
     };
-    sql.query().execute(&mut **tx).await?;
-    Ok(())
+    sql.push(" RETURNING recipient_id");
+    let recipients = sql
+        .query()
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|row| row.try_get("recipient_id"))
+        .collect::<Result<Vec<i64>, _>>()?;
+    live::record_notifications(tx, &recipients, order_id, kind, at).await
 }
 
 /// Applies `intent` to each order of a batch, each in its own transaction:

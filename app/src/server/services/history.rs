@@ -7,6 +7,7 @@ use crate::rules::{Permission, RefundKind, Status};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{Db, Tx, flag, rfc3339};
 use crate::server::error::{AppError, AppResult};
+use crate::server::live;
 use crate::server::sql::Sql;
 use sqlx::Row;
 
@@ -51,6 +52,8 @@ impl NoteText {
     }
 }
 
+/// Adds an entry to the order's timeline, and tells the live event
+/// streams of the change once it commits.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn record_event(
     tx: &mut Tx,
@@ -75,7 +78,7 @@ pub(crate) async fn record_event(
     .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    live::record_order_change(tx, order_id, kind, at).await
 }
 
 pub(crate) async fn insert_note(

@@ -1,0 +1,514 @@
+//! Live updates. Each change to an order and each notification is written
+//! to `live_events` in the transaction of the change (so that a client
+//! that reconnects can be sent what it missed), and handed to the open
+//! event streams once it has committed: within this process on SQLite, the
+//! single-instance engine; through PostgreSQL's LISTEN/NOTIFY to every
+//! instance on PostgreSQL. Each process has one [`LiveHub`] per database,
+//! which spreads the events to its streams; each stream keeps those its
+//! user may see, by the same scope as the lists.
+
+use crate::model::{EventKind, NotificationArrived, OrderChanged};
+use crate::rules::Status;
+use crate::server::auth::{self, CurrentUser};
+use crate::server::db::{Db, Engine, Tx, database_url};
+use crate::server::error::{AppError, AppResult};
+use crate::server::sql::{Sql, sees_order};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc, watch};
+
+/// The PostgreSQL channel that committed events are announced on.
+const CHANNEL: &str = "portal_live";
+/// How far a stream may fall behind the hub before it is ended: its client
+/// reconnects and is sent what it missed from the table instead.
+const HUB_CAPACITY: usize = 4096;
+/// The most events a reconnecting client is sent; one that missed more is
+/// told to load everything again (`reset`).
+pub const REPLAY_LIMIT: usize = 1000;
+/// How long events are kept for clients that reconnect.
+pub const KEEP_MS: i64 = 24 * 3_600_000;
+/// How long a browser waits before it reconnects a stream that ended.
+pub const RETRY_AFTER: Duration = Duration::from_secs(2);
+
+const COLUMNS: &str = "e.id, e.kind, e.order_id, e.company_id, e.placed_by, e.recipient_id, \
+                       e.change, e.number, e.status, e.created_at";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveKind {
+    Order,
+    Notification,
+}
+
+impl LiveKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            LiveKind::Order => "order",
+            LiveKind::Notification => "notification",
+        }
+    }
+}
+
+/// One row of `live_events`: what changed, and whose scope it is in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    pub id: i64,
+    pub kind: LiveKind,
+    pub order_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub placed_by: Option<i64>,
+    pub recipient_id: Option<i64>,
+    /// An order's `EventKind`, or a notification's kind.
+    pub change: String,
+    pub number: Option<String>,
+    pub status: Option<String>,
+    pub created_at: i64,
+}
+
+/// What a stream sends for an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    Order(OrderChanged),
+    Notification(NotificationArrived),
+}
+
+impl LiveEvent {
+    fn from_row(row: &AnyRow) -> AppResult<LiveEvent> {
+        let kind: String = row.try_get("kind")?;
+        Ok(LiveEvent {
+            id: row.try_get("id")?,
+            kind: match kind.as_str() {
+                "order" => LiveKind::Order,
+                "notification" => LiveKind::Notification,
+                other => return Err(AppError::Internal(format!("live event kind `{other}`"))),
+            },
+            order_id: row.try_get("order_id")?,
+            company_id: row.try_get("company_id")?,
+            placed_by: row.try_get("placed_by")?,
+            recipient_id: row.try_get("recipient_id")?,
+            change: row.try_get("change")?,
+            number: row.try_get("number")?,
+            status: row.try_get("status")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+
+    /// Whether `user` may learn of this event: an order in the scope of
+    /// their lists, or a notification of their own.
+    pub fn visible_to(&self, user: &CurrentUser) -> bool {
+        match self.kind {
+            LiveKind::Order => sees_order(user, self.company_id, self.placed_by),
+            LiveKind::Notification => self.recipient_id == Some(user.id),
+        }
+    }
+
+    /// What the stream sends for it; `None` for a row it cannot read.
+    pub fn message(&self) -> Option<Message> {
+        match self.kind {
+            LiveKind::Order => Some(Message::Order(OrderChanged {
+                order_id: self.order_id?,
+                number: self.number.clone()?,
+                status: self.status.as_deref()?.parse::<Status>().ok()?,
+                change: self.change.parse::<EventKind>().ok()?,
+            })),
+            LiveKind::Notification => Some(Message::Notification(NotificationArrived {
+                order_id: self.order_id,
+                kind: self.change.clone(),
+            })),
+        }
+    }
+}
+
+/// Records, in `tx`, that order `order_id` changed (`change`); its scope,
+/// number and status are read from the order as `tx` left it.
+pub(crate) async fn record_order_change(
+    tx: &mut Tx,
+    order_id: i64,
+    change: EventKind,
+    at: i64,
+) -> AppResult<()> {
+    let row = sqlx::query(&format!(
+        "INSERT INTO live_events (kind, order_id, company_id, placed_by, change, number, status, created_at) \
+         SELECT 'order', o.id, o.company_id, o.placed_by, $2, o.number, o.status, $3 \
+         FROM orders o WHERE o.id = $1 \
+         RETURNING {}",
+        COLUMNS.replace("e.", "")
+    ))
+    .bind(order_id)
+    .bind(change.as_str())
+    .bind(at)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match row {
+        Some(row) => publish(tx, LiveEvent::from_row(&row)?).await,
+        None => Ok(()),
+    }
+}
+
+/// Records, in `tx`, a notification of `kind` about `order_id` for each
+/// of `recipients`.
+pub(crate) async fn record_notifications(
+    tx: &mut Tx,
+    recipients: &[i64],
+    order_id: i64,
+    kind: &str,
+    at: i64,
+) -> AppResult<()> {
+    for recipient in recipients {
+        let row = sqlx::query(&format!(
+            "INSERT INTO live_events (kind, order_id, recipient_id, change, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {}",
+            COLUMNS.replace("e.", "")
+        ))
+        .bind(LiveKind::Notification.as_str())
+        .bind(order_id)
+        .bind(*recipient)
+        .bind(kind)
+        .bind(at)
+        .fetch_one(&mut **tx)
+        .await?;
+        publish(tx, LiveEvent::from_row(&row)?).await?;
+    }
+    Ok(())
+}
+
+/// Hands `event` to the streams once `tx` commits: on PostgreSQL by a
+/// notification, which the database delivers to every instance's listener
+/// at commit (and drops on rollback); on SQLite to this process's hub.
+async fn publish(tx: &mut Tx, event: LiveEvent) -> AppResult<()> {
+    match tx.engine() {
+        Engine::Postgres => {
+            let payload = serde_json::to_string(&event)
+                .map_err(|error| AppError::Internal(format!("live event: {error}")))?;
+            // In a CTE, because the `void` that pg_notify returns is no
+            // type the `Any` driver reads.
+            sqlx::query("WITH sent AS (SELECT pg_notify($1, $2)) SELECT COUNT(*) FROM sent")
+                .bind(CHANNEL)
+                .bind(payload)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Engine::Sqlite => {
+            let hub = hub(tx.database_url());
+            tx.after_commit(move || hub.send(event));
+        }
+    }
+    Ok(())
+}
+
+/// Spreads the committed events of one database to this process's streams.
+#[derive(Clone, Debug)]
+pub struct LiveHub {
+    sender: broadcast::Sender<Arc<LiveEvent>>,
+    /// Whether this process's PostgreSQL listener for the database runs.
+    listening: Arc<AtomicBool>,
+}
+
+impl LiveHub {
+    fn send(&self, event: LiveEvent) {
+        // No stream open is no error.
+        let _ = self.sender.send(Arc::new(event));
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.sender.subscribe()
+    }
+}
+
+/// The hub of the database at `url` (one process may open several, as the
+/// tests do).
+fn hub(url: &str) -> LiveHub {
+    static HUBS: LazyLock<Mutex<HashMap<String, LiveHub>>> = LazyLock::new(Default::default);
+    let mut hubs = HUBS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    hubs.entry(url.to_owned())
+        .or_insert_with(|| LiveHub {
+            sender: broadcast::channel(HUB_CAPACITY).0,
+            listening: Arc::default(),
+        })
+        .clone()
+}
+
+/// Clears the hub's "listening" mark when the listener's task ends, even
+/// when its runtime is dropped.
+struct Listening(Arc<AtomicBool>);
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// On PostgreSQL, starts this process's one LISTEN connection to the
+/// database of `pool` (unless it runs already), which feeds the hub with
+/// every instance's committed events. Nothing on SQLite.
+pub fn spawn_listener(pool: &Db) {
+    if Engine::of_pool(pool) != Engine::Postgres {
+        return;
+    }
+    let url = database_url(pool);
+    let hub = hub(&url);
+    if hub.listening.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let _listening = Listening(hub.listening.clone());
+        listen(&url, &pool, &hub).await;
+    });
+}
+
+/// Listens for ever, reconnecting after a lost connection. Notifications
+/// sent while it was lost are read back from the table.
+async fn listen(url: &str, pool: &Db, hub: &LiveHub) {
+    let mut last_seen: Option<i64> = None;
+    loop {
+        match sqlx::postgres::PgListener::connect(url).await {
+            Ok(mut listener) => match listener.listen(CHANNEL).await {
+                Ok(()) => {
+                    if let Some(after) = last_seen {
+                        catch_up(pool, hub, after, &mut last_seen).await;
+                    }
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(notification)) => {
+                                match serde_json::from_str::<LiveEvent>(notification.payload()) {
+                                    Ok(event) => {
+                                        last_seen = last_seen.max(Some(event.id));
+                                        hub.send(event);
+                                    }
+                                    Err(error) => {
+                                        tracing::error!(%error, "unreadable live event")
+                                    }
+                                }
+                            }
+                            Ok(None) => {
+                                tracing::warn!("the live event listener lost its connection");
+                                break;
+                            }
+                            Err(error) => {
+                                tracing::warn!(%error, "the live event listener failed");
+                                break;
+                            }
+                        }
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "could not listen for live events"),
+            },
+            Err(error) => tracing::warn!(%error, "could not connect the live event listener"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Sends the hub the events committed after `after` (those the listener
+/// missed while disconnected).
+async fn catch_up(pool: &Db, hub: &LiveHub, after: i64, last_seen: &mut Option<i64>) {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM live_events e WHERE e.id > $1 ORDER BY e.id"
+    ))
+    .bind(after)
+    .fetch_all(pool)
+    .await;
+    match rows {
+        Ok(rows) => {
+            for row in &rows {
+                match LiveEvent::from_row(row) {
+                    Ok(event) => {
+                        *last_seen = (*last_seen).max(Some(event.id));
+                        hub.send(event);
+                    }
+                    Err(error) => tracing::error!(%error, "unreadable live event"),
+                }
+            }
+        }
+        Err(error) => tracing::error!(%error, "reading missed live events failed"),
+    }
+}
+
+/// The events after `after` that `user` may see, oldest first, and
+/// whether that is all of them (at most [`REPLAY_LIMIT`] are read).
+async fn missed(db: &Db, user: &CurrentUser, after: i64) -> AppResult<(Vec<LiveEvent>, bool)> {
+    let limit = i64::try_from(REPLAY_LIMIT + 1).unwrap_or(i64::MAX);
+    let mut orders = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM live_events e WHERE e.kind = 'order' AND e.id > "
+    ));
+    orders.bind_int(after).and_visible_to("e", user);
+    orders.push(" ORDER BY e.id LIMIT ").bind_int(limit);
+    let mut notifications = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM live_events e WHERE e.recipient_id = "
+    ));
+    notifications
+        .bind_int(user.id)
+        .push(" AND e.id > ")
+        .bind_int(after)
+        .push(" ORDER BY e.id LIMIT ")
+        .bind_int(limit);
+    let mut events = Vec::new();
+    for sql in [orders, notifications] {
+        for row in sql.query().fetch_all(db).await? {
+            events.push(LiveEvent::from_row(&row)?);
+        }
+    }
+    events.sort_by_key(|event| event.id);
+    let complete = events.len() <= REPLAY_LIMIT;
+    events.truncate(REPLAY_LIMIT);
+    Ok((events, complete))
+}
+
+/// The newest event's id; 0 before the first.
+async fn latest_id(db: &Db) -> AppResult<i64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS latest FROM live_events")
+        .fetch_one(db)
+        .await?;
+    Ok(row.try_get("latest")?)
+}
+
+/// Forgets the events older than [`KEEP_MS`]; a client away for longer
+/// loads everything again.
+pub async fn prune(db: &Db, now: i64) -> AppResult<u64> {
+    Ok(sqlx::query("DELETE FROM live_events WHERE created_at < $1")
+        .bind(now - KEEP_MS)
+        .execute(db)
+        .await?
+        .rows_affected())
+}
+
+/// What an event stream sends, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamItem {
+    /// An event the user may see.
+    Event { id: i64, message: Message },
+    /// The client missed more than can be sent again: it should load
+    /// everything it shows afresh.
+    Reset { id: i64 },
+    /// Everything missed has been sent; live events follow. `id` is the
+    /// newest event's, so that a reconnect asks only for what comes after.
+    Ready { id: i64 },
+    /// Nothing happened lately; the session is still valid.
+    KeepAlive,
+}
+
+/// Who a stream is for, and where it starts.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub user: CurrentUser,
+    /// The session token the stream was opened with: the stream ends when
+    /// that session does.
+    pub session_token: String,
+    /// The client's `Last-Event-ID`: the events after it are sent first.
+    pub last_event_id: Option<i64>,
+}
+
+/// How a stream checks that its session still holds.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamTiming {
+    /// How often the session is checked and a keep-alive sent.
+    pub check_every: Duration,
+    /// How long a session survives without a request.
+    pub session_idle_ms: i64,
+}
+
+/// Opens an event stream: what was missed since `Last-Event-ID`, then
+/// `Ready`, then the live events `user` may see, with keep-alives. It
+/// ends when the session ends, when `stopping` turns true (the server
+/// shuts down), when the client goes away or falls too far behind, or on
+/// a database error: in each case the client reconnects (and is sent what
+/// it missed), elsewhere if this instance is going away.
+pub fn open_stream(
+    db: Db,
+    timing: StreamTiming,
+    stopping: watch::Receiver<bool>,
+    subscription: Subscription,
+) -> mpsc::Receiver<StreamItem> {
+    let (out, items) = mpsc::channel(64);
+    // Subscribed before anything is read, so that nothing committed
+    // meanwhile is lost.
+    let events = hub(&database_url(&db)).subscribe();
+    tokio::spawn(async move {
+        if let Err(error) = run_stream(&db, timing, stopping, subscription, events, &out).await {
+            tracing::warn!(%error, "an event stream ended on an error");
+        }
+    });
+    items
+}
+
+async fn run_stream(
+    db: &Db,
+    timing: StreamTiming,
+    mut stopping: watch::Receiver<bool>,
+    subscription: Subscription,
+    mut events: broadcast::Receiver<Arc<LiveEvent>>,
+    out: &mpsc::Sender<StreamItem>,
+) -> AppResult<()> {
+    let Subscription {
+        mut user,
+        session_token,
+        last_event_id,
+    } = subscription;
+    let mut ready_id = latest_id(db).await?;
+    // Events sent from the table that may come again from the hub.
+    let mut replayed = HashSet::new();
+    if let Some(after) = last_event_id {
+        let (missed, complete) = missed(db, &user, after).await?;
+        for event in missed {
+            replayed.insert(event.id);
+            let Some(message) = event.message() else {
+                continue;
+            };
+            let item = StreamItem::Event {
+                id: event.id,
+                message,
+            };
+            if out.send(item).await.is_err() {
+                return Ok(());
+            }
+        }
+        if !complete && out.send(StreamItem::Reset { id: ready_id }).await.is_err() {
+            return Ok(());
+        }
+        ready_id = ready_id.max(after);
+    }
+    if out.send(StreamItem::Ready { id: ready_id }).await.is_err() {
+        return Ok(());
+    }
+    let mut checks = tokio::time::interval(timing.check_every);
+    checks.tick().await;
+    loop {
+        if *stopping.borrow() {
+            return Ok(());
+        }
+        tokio::select! {
+            _ = stopping.changed() => return Ok(()),
+            _ = checks.tick() => {
+                match auth::user_for_open_session(db, &session_token, timing.session_idle_ms).await? {
+                    Some(current) => user = current,
+                    None => return Ok(()),
+                }
+                if out.send(StreamItem::KeepAlive).await.is_err() {
+                    return Ok(());
+                }
+            }
+            received = events.recv() => match received {
+                Ok(event) => {
+                    if replayed.remove(&event.id) || !event.visible_to(&user) {
+                        continue;
+                    }
+                    if let Some(message) = event.message() {
+                        let item = StreamItem::Event { id: event.id, message };
+                        if out.send(item).await.is_err() {
+                            return Ok(());
+                        }
+                    }
+                }
+                // Fallen behind, or the hub is gone: the client
+                // reconnects and reads what it missed from the table.
+                Err(_) => return Ok(()),
+            },
+        }
+    }
+}
