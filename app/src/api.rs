@@ -77,7 +77,7 @@ pub async fn login(email: String, password: String) -> Result<(), ApiError> {
         previous: previous.as_deref(),
     };
     let ttl = state.settings.session_ttl_ms;
-    let (_, token) = auth::login(&state.db, &state.login_throttle, attempt, ttl).await?;
+    let (_, token) = auth::login(&state.db, attempt, ttl).await?;
     context::set_cookie(session::session_cookie(token, &state.settings));
     leptos_axum::redirect("/orders");
     Ok(())

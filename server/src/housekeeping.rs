@@ -1,12 +1,12 @@
 //! Clean-up that runs at start and then every hour: files and attachment
-//! rows made to match after a crash, expired idempotency keys and old live
-//! events forgotten.
+//! rows made to match after a crash; expired idempotency keys, old live
+//! events and sign-in failures that no longer count forgotten.
 //! Beside it, in the background from start on, the query planner's and the
 //! search's statistics are refreshed.
 
 use app::server::services::{attachments, idempotency, search};
 use app::server::state::AppState;
-use app::server::{db, live};
+use app::server::{db, live, throttle};
 use std::time::Duration;
 
 const EVERY: Duration = Duration::from_secs(3600);
@@ -28,6 +28,9 @@ pub async fn run_once(state: &AppState, file_grace: Duration) {
     }
     if let Err(error) = live::prune(&state.db, db::now_ms()).await {
         tracing::error!(%error, "forgetting old live events failed");
+    }
+    if let Err(error) = throttle::forget_old(&state.db, db::now_ms()).await {
+        tracing::error!(%error, "forgetting old sign-in failures failed");
     }
 }
 

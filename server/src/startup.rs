@@ -88,7 +88,6 @@ impl Application {
             read_lane: config.read_lane(),
             storage,
             settings: Arc::new(config.settings()),
-            login_throttle: Arc::default(),
             leptos_options,
             stopping,
         };

@@ -4,7 +4,7 @@ use crate::model::{CompanyInfo, Features, Me, UserInfo};
 use crate::rules::{Actor, Group, Permission, Visibility};
 use crate::server::db::{self, Db, flag, now_ms};
 use crate::server::error::{AppError, AppResult};
-use crate::server::throttle::LoginThrottle;
+use crate::server::throttle;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
@@ -142,7 +142,6 @@ pub struct Attempt<'a> {
 /// often lately (429), and opens a session.
 pub async fn login(
     db: &Db,
-    throttle: &LoginThrottle,
     attempt: Attempt<'_>,
     session_ttl_ms: i64,
 ) -> AppResult<(CurrentUser, String)> {
@@ -152,15 +151,15 @@ pub async fn login(
             "E-mail and password are required.".to_owned(),
         ));
     }
-    throttle
-        .check(&email, attempt.address, now_ms())
+    throttle::check(db, &email, attempt.address, now_ms())
+        .await?
         .map_err(AppError::TooManyRequests)?;
     let result = check_and_open(db, &email, attempt, session_ttl_ms).await;
     match &result {
         Err(AppError::InvalidCredentials) => {
-            throttle.record_failure(&email, attempt.address, now_ms())
+            throttle::record_failure(db, &email, attempt.address, now_ms()).await?
         }
-        Ok(_) => throttle.record_success(&email, attempt.address, now_ms()),
+        Ok(_) => throttle::record_success(db, &email, attempt.address, now_ms()).await?,
         Err(_) => {}
     }
     result

@@ -42,7 +42,6 @@ pub struct AppState {
     pub read_lane: ReadLane,
     pub storage: Storage,
     pub settings: Arc<Settings>,
-    pub login_throttle: Arc<crate::server::throttle::LoginThrottle>,
     pub leptos_options: LeptosOptions,
     /// Turns true when the server begins to shut down: event streams end,
     /// so that their clients reconnect to another instance.

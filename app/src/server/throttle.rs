@@ -15,10 +15,16 @@
 //! An address where an account signed in lately is that account's own:
 //! there the account's and the address's pauses do not apply (only the
 //! pair's limit), so the owner gets in while others guess, even behind the
-//! same NAT address. Counts live in this process.
+//! same NAT address.
+//!
+//! Failures and own addresses are kept in the database, so that every
+//! instance of the portal counts the same. Checking and recording are not
+//! one atomic step: a burst of parallel guesses may pass a limit by a few,
+//! each of them paying for a password hash.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use crate::server::db::Db;
+use crate::server::error::AppResult;
+use sqlx::Row;
 
 /// The window failures are counted over.
 pub const WINDOW_MS: i64 = 15 * 60_000;
@@ -34,216 +40,158 @@ pub const FIRST_PAUSE_MS: i64 = 1_000;
 pub const MAX_PAUSE_MS: i64 = 60_000;
 /// How long an address stays an account's own after a sign-in there.
 pub const OWN_ADDRESS_MS: i64 = 30 * 24 * 3_600_000;
-/// The most (account, address) pairs remembered as own; the oldest go first.
-const MAX_OWN_ADDRESSES: usize = 100_000;
-
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    state: Mutex<State>,
-}
-
-#[derive(Debug, Default)]
-struct State {
-    /// Failure times by key (see `Key`), oldest first.
-    failures: HashMap<Key, Vec<i64>>,
-    /// When each account last signed in at each address.
-    own: HashMap<(String, String), i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Pair(String, String),
-    Account(String),
-    Address(String),
-}
-
-impl State {
-    /// Failures of `key` within the window before `now`.
-    fn recent(&mut self, key: &Key, now: i64) -> &[i64] {
-        match self.failures.get_mut(key) {
-            Some(times) => {
-                times.retain(|at| *at > now - WINDOW_MS);
-                times
-            }
-            None => &[],
-        }
-    }
-
-    fn is_own(&self, account: &str, address: &str, now: i64) -> bool {
-        self.own
-            .get(&(account.to_owned(), address.to_owned()))
-            .is_some_and(|at| *at > now - OWN_ADDRESS_MS)
-    }
-}
-
-/// Milliseconds until `failures` allow the next attempt: after `limit`
-/// failures, one attempt per pause since the last one.
-fn paused_for(failures: &[i64], limit: usize, now: i64) -> i64 {
-    let Some(beyond) = failures.len().checked_sub(limit) else {
+/// Milliseconds until the next attempt is let through, after `count`
+/// failures (the newest at `last`) of which `limit` pass unpaused: one
+/// attempt per pause since the last failure, the pause doubling with each.
+fn paused_for(count: i64, last: Option<i64>, limit: usize, now: i64) -> i64 {
+    let Some(beyond) = usize::try_from(count).unwrap_or(0).checked_sub(limit) else {
         return 0;
     };
     let doublings = u32::try_from(beyond).unwrap_or(u32::MAX).min(16);
     let pause = (FIRST_PAUSE_MS << doublings).min(MAX_PAUSE_MS);
-    let last = failures.last().copied().unwrap_or(now);
-    (last + pause - now).max(0)
+    (last.unwrap_or(now) + pause - now).max(0)
 }
 
-impl LoginThrottle {
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+/// The most failures worth counting for a pause: past this many, the
+/// pause is at its longest anyway.
+const COUNT_AT_MOST: i64 = (SLOW_AFTER_ADDRESS + 17) as i64;
 
-    /// `Err(seconds to wait)` when this address may not try this account
-    /// now.
-    pub fn check(&self, account: &str, address: Option<&str>, now: i64) -> Result<(), u64> {
-        let mut state = self.state();
-        let own = address.is_some_and(|address| state.is_own(account, address, now));
-        let mut wait_ms = 0;
-        if let Some(address) = address {
-            let pair = state.recent(&Key::Pair(account.to_owned(), address.to_owned()), now);
-            if pair.len() >= PER_PAIR {
-                wait_ms = pair[pair.len() - PER_PAIR] + WINDOW_MS - now;
-            }
-            if !own {
-                let by_address = state.recent(&Key::Address(address.to_owned()), now);
-                wait_ms = wait_ms.max(paused_for(by_address, SLOW_AFTER_ADDRESS, now));
-            }
+/// How many failures match `filter` (bound to `key`) within the window,
+/// up to [`COUNT_AT_MOST`], and when the newest was.
+async fn recent_failures(
+    db: &Db,
+    filter: &str,
+    key: &str,
+    now: i64,
+) -> AppResult<(i64, Option<i64>)> {
+    let row = sqlx::query(&format!(
+        "SELECT COUNT(*) AS failures, MAX(failed_at) AS newest FROM ( \
+             SELECT failed_at FROM login_failures WHERE {filter} = $1 AND failed_at > $2 \
+             ORDER BY failed_at DESC LIMIT $3) AS recent"
+    ))
+    .bind(key)
+    .bind(now - WINDOW_MS)
+    .bind(COUNT_AT_MOST)
+    .fetch_one(db)
+    .await?;
+    Ok((row.try_get("failures")?, row.try_get("newest")?))
+}
+
+/// Whether `account` signed in from `address` lately.
+async fn is_own(db: &Db, account: &str, address: &str, now: i64) -> AppResult<bool> {
+    Ok(sqlx::query(
+        "SELECT 1 AS own FROM login_own_addresses \
+         WHERE account = $1 AND address = $2 AND signed_in_at > $3",
+    )
+    .bind(account)
+    .bind(address)
+    .bind(now - OWN_ADDRESS_MS)
+    .fetch_optional(db)
+    .await?
+    .is_some())
+}
+
+/// `Ok(Err(seconds to wait))` when this address may not try this account
+/// now.
+pub async fn check(
+    db: &Db,
+    account: &str,
+    address: Option<&str>,
+    now: i64,
+) -> AppResult<Result<(), u64>> {
+    let own = match address {
+        Some(address) => is_own(db, account, address, now).await?,
+        None => false,
+    };
+    let mut wait_ms = 0;
+    if let Some(address) = address {
+        // The pair is held until the oldest of its last PER_PAIR failures
+        // ages out.
+        let pair = sqlx::query(
+            "SELECT failed_at FROM login_failures \
+             WHERE account = $1 AND address = $2 AND failed_at > $3 \
+             ORDER BY failed_at DESC LIMIT $4",
+        )
+        .bind(account)
+        .bind(address)
+        .bind(now - WINDOW_MS)
+        .bind(PER_PAIR as i64)
+        .fetch_all(db)
+        .await?;
+        if pair.len() >= PER_PAIR {
+            let oldest: i64 = pair[PER_PAIR - 1].try_get("failed_at")?;
+            wait_ms = oldest + WINDOW_MS - now;
         }
         if !own {
-            let by_account = state.recent(&Key::Account(account.to_owned()), now);
-            wait_ms = wait_ms.max(paused_for(by_account, SLOW_AFTER_ACCOUNT, now));
-        }
-        if wait_ms > 0 {
-            Err(u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000))
-        } else {
-            Ok(())
+            let (count, last) = recent_failures(db, "address", address, now).await?;
+            wait_ms = wait_ms.max(paused_for(count, last, SLOW_AFTER_ADDRESS, now));
         }
     }
-
-    pub fn record_failure(&self, account: &str, address: Option<&str>, now: i64) {
-        let mut state = self.state();
-        let mut keys = vec![Key::Account(account.to_owned())];
-        if let Some(address) = address {
-            keys.push(Key::Pair(account.to_owned(), address.to_owned()));
-            keys.push(Key::Address(address.to_owned()));
-        }
-        for key in keys {
-            state.failures.entry(key).or_default().push(now);
-        }
-        // Forget keys whose failures have all aged out, so the map stays small.
-        state
-            .failures
-            .retain(|_, times| times.last().is_some_and(|at| *at > now - WINDOW_MS));
+    if !own {
+        let (count, last) = recent_failures(db, "account", account, now).await?;
+        wait_ms = wait_ms.max(paused_for(count, last, SLOW_AFTER_ACCOUNT, now));
     }
-
-    /// A sign-in clears the account's failures at this address and makes
-    /// the address the account's own.
-    pub fn record_success(&self, account: &str, address: Option<&str>, now: i64) {
-        let mut state = self.state();
-        let Some(address) = address else {
-            return;
-        };
-        state
-            .failures
-            .remove(&Key::Pair(account.to_owned(), address.to_owned()));
-        if state.own.len() >= MAX_OWN_ADDRESSES {
-            state.own.retain(|_, at| *at > now - OWN_ADDRESS_MS);
-            if state.own.len() >= MAX_OWN_ADDRESSES {
-                let oldest = state
-                    .own
-                    .iter()
-                    .min_by_key(|(_, at)| **at)
-                    .map(|(key, _)| key.clone());
-                if let Some(oldest) = oldest {
-                    state.own.remove(&oldest);
-                }
-            }
-        }
-        state
-            .own
-            .insert((account.to_owned(), address.to_owned()), now);
-    }
+    Ok(if wait_ms > 0 {
+        Err(u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000))
+    } else {
+        Ok(())
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Counts a failed sign-in of `account` from `address`.
+pub async fn record_failure(
+    db: &Db,
+    account: &str,
+    address: Option<&str>,
+    now: i64,
+) -> AppResult<()> {
+    sqlx::query("INSERT INTO login_failures (account, address, failed_at) VALUES ($1, $2, $3)")
+        .bind(account)
+        .bind(address)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
 
-    const GUESSER: Option<&str> = Some("6.6.6.6");
-    const OWNER: Option<&str> = Some("1.2.3.4");
+/// A sign-in clears the account's failures at this address and makes
+/// the address the account's own.
+pub async fn record_success(
+    db: &Db,
+    account: &str,
+    address: Option<&str>,
+    now: i64,
+) -> AppResult<()> {
+    let Some(address) = address else {
+        return Ok(());
+    };
+    sqlx::query("DELETE FROM login_failures WHERE account = $1 AND address = $2")
+        .bind(account)
+        .bind(address)
+        .execute(db)
+        .await?;
+    sqlx::query(
+        "INSERT INTO login_own_addresses (account, address, signed_in_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (account, address) DO UPDATE SET signed_in_at = excluded.signed_in_at",
+    )
+    .bind(account)
+    .bind(address)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
 
-    #[test]
-    fn a_guesser_at_one_address_is_stopped_for_the_window() {
-        let throttle = LoginThrottle::default();
-        for second in 0..5 {
-            let now = second * 60_000;
-            assert!(throttle.check("ava", GUESSER, now).is_ok(), "{second}");
-            throttle.record_failure("ava", GUESSER, now);
-        }
-        // The pair is held until the first failure ages out.
-        assert_eq!(throttle.check("ava", GUESSER, 5 * 60_000), Err(600));
-        assert_eq!(throttle.check("ava", GUESSER, 10 * 60_000), Err(300));
-        assert!(throttle.check("ava", GUESSER, 15 * 60_000 + 1).is_ok());
-        // Another account from that address is not held.
-        assert!(throttle.check("ben", GUESSER, 5 * 60_000).is_ok());
-    }
-
-    #[test]
-    fn the_owner_gets_in_from_their_own_address_while_others_guess() {
-        let throttle = LoginThrottle::default();
-        throttle.record_success("ava", OWNER, 0);
-        for n in 0..30 {
-            let guesser = format!("6.6.6.{n}");
-            throttle.record_failure("ava", Some(&guesser), 1_000);
-        }
-        assert!(throttle.check("ava", OWNER, 1_000).is_ok());
-        assert!(throttle.check("ava", Some("7.7.7.7"), 1_000).is_err());
-    }
-
-    #[test]
-    fn guesses_spread_over_addresses_are_paused_longer_each_time() {
-        let throttle = LoginThrottle::default();
-        let mut now = 0;
-        let mut pauses = Vec::new();
-        for n in 0..12 {
-            let address = format!("6.6.6.{n}");
-            // Each guess comes as soon as it is let through.
-            if let Err(seconds) = throttle.check("ava", Some(&address), now) {
-                pauses.push(seconds);
-                now += i64::try_from(seconds).unwrap() * 1000;
-            }
-            assert!(throttle.check("ava", Some(&address), now).is_ok());
-            throttle.record_failure("ava", Some(&address), now);
-        }
-        assert_eq!(pauses, vec![1, 2, 4, 8, 16, 32, 60]);
-        // A new address (the owner travelling) waits one pause, no more.
-        assert_eq!(throttle.check("ava", Some("1.1.1.1"), now), Err(60));
-        assert!(throttle.check("ava", Some("1.1.1.1"), now + 60_000).is_ok());
-    }
-
-    #[test]
-    fn a_busy_address_slows_down_but_its_own_accounts_still_get_in() {
-        let throttle = LoginThrottle::default();
-        throttle.record_success("root", Some("9.9.9.9"), 0);
-        for n in 0..20 {
-            throttle.record_failure(&format!("user{n}"), Some("9.9.9.9"), 1_000);
-        }
-        assert_eq!(throttle.check("someone", Some("9.9.9.9"), 1_000), Err(1));
-        assert!(throttle.check("someone", Some("9.9.9.9"), 2_000).is_ok());
-        assert!(throttle.check("root", Some("9.9.9.9"), 1_000).is_ok());
-        assert!(throttle.check("someone", Some("8.8.8.8"), 1_000).is_ok());
-    }
-
-    #[test]
-    fn own_addresses_are_forgotten_in_time() {
-        let throttle = LoginThrottle::default();
-        throttle.record_success("ava", OWNER, 0);
-        let later = OWN_ADDRESS_MS + 1;
-        for n in 0..6 {
-            throttle.record_failure("ava", Some(&format!("6.6.6.{n}")), later);
-        }
-        assert!(throttle.check("ava", OWNER, later).is_err());
-    }
+/// Forgets failures that no longer count and own addresses not used for
+/// [`OWN_ADDRESS_MS`].
+pub async fn forget_old(db: &Db, now: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM login_failures WHERE failed_at <= $1")
+        .bind(now - WINDOW_MS)
+        .execute(db)
+        .await?;
+    sqlx::query("DELETE FROM login_own_addresses WHERE signed_in_at <= $1")
+        .bind(now - OWN_ADDRESS_MS)
+        .execute(db)
+        .await?;
+    Ok(())
 }

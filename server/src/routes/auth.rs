@@ -50,13 +50,7 @@ pub async fn login(
         address: Some(&address),
         previous: previous.as_deref(),
     };
-    let (user, token) = auth::login(
-        &state.db,
-        &state.login_throttle,
-        attempt,
-        state.settings.session_ttl_ms,
-    )
-    .await?;
+    let (user, token) = auth::login(&state.db, attempt, state.settings.session_ttl_ms).await?;
     let jar = jar.add(session_cookie(token, &state.settings));
     Ok((jar, Json(LoginAnswer { user: user.me() })))
 }

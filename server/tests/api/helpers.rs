@@ -55,6 +55,7 @@ pub enum Engine {
 pub struct TestApp {
     pub address: String,
     engine: Engine,
+    config: Config,
     pub state: AppState,
     /// The runtime the server runs on, apart from the test's own, so that
     /// its panics can be told apart and its shutdown timed.
@@ -300,10 +301,11 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         live_check_ms: 500,
     };
     adjust(&mut config);
-    let (server, state, address) = ServerRuntime::start(config).await;
+    let (server, state, address) = ServerRuntime::start(config.clone()).await;
     TestApp {
         address,
         engine,
+        config,
         state,
         server_id: server.id,
         server: Some(server),
@@ -374,6 +376,22 @@ impl TestApp {
 
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// A second portal process on this one's database and file store, as
+    /// behind a load balancer. Dropped first, it leaves the database be.
+    pub async fn other_instance(&self) -> TestApp {
+        let (server, state, address) = ServerRuntime::start(self.config.clone()).await;
+        TestApp {
+            address,
+            engine: self.engine,
+            config: self.config.clone(),
+            state,
+            server_id: server.id,
+            server: Some(server),
+            _dir: tempfile::tempdir().expect("temporary directory"),
+            postgres_database: None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

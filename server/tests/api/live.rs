@@ -366,3 +366,34 @@ on_both_databases!(
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     }
 );
+
+/// PostgreSQL is the engine for several instances: a change made through
+/// one reaches the streams of another, by LISTEN/NOTIFY.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_on_one_instance_reaches_the_streams_of_another() {
+    if !postgres_available().await {
+        report_postgres_skip(module_path!());
+        return;
+    }
+    let app = spawn_app(Engine::Postgres).await;
+    let other = app.other_instance().await;
+    let ava = app.login("ava@acme.test").await;
+    let mut stream = EventStream::open(&app, &ava, None).await;
+    stream.until_ready().await;
+    let sam = other.login("sam@fts.test").await;
+    hold(&other, &sam, "ORD-1006", "Signed on the wrong page.").await;
+    let event = stream.expect().await;
+    assert_eq!(event.data["number"], "ORD-1006");
+    assert_eq!(event.data["status"], "on_hold");
+    // And the other way round, with a reconnect to the other instance
+    // replaying what was missed.
+    drop(stream);
+    let mut elsewhere = EventStream::open(&other, &sam, Some(event.id.expect("id"))).await;
+    add_note(&app, &ava, "ORD-1001", "Through the first instance.").await;
+    let (missed, _) = elsewhere.until_ready().await;
+    let live_or_missed = match missed.first() {
+        Some(first) => first.clone(),
+        None => elsewhere.expect().await,
+    };
+    assert_eq!(live_or_missed.data["number"], "ORD-1001");
+}

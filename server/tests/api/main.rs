@@ -27,4 +27,5 @@ mod routes;
 mod scale;
 mod staff;
 mod text_input;
+mod throttle;
 mod upload_server_fn;
