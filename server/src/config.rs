@@ -18,9 +18,23 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
-    /// Directory for uploaded files.
+    /// Directory for uploaded files; with `FILES_URL`, only for temporary
+    /// files.
     #[arg(long, env = "FILES_DIR", default_value = "data/files")]
     pub files_dir: PathBuf,
+
+    /// Object storage for uploaded files, `s3://bucket[/prefix]`, configured
+    /// by the `AWS_*` variables (`AWS_ENDPOINT`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ALLOW_HTTP`). Unset:
+    /// files are kept in `FILES_DIR`.
+    #[arg(long, env = "FILES_URL")]
+    pub files_url: Option<String>,
+
+    /// Object store settings beyond the environment, by object_store's
+    /// keys (`aws_endpoint`, …): for programs that build the portal, such
+    /// as its tests.
+    #[arg(skip)]
+    pub object_store_options: Vec<(String, String)>,
 
     /// Load the demo data when the database is empty.
     #[arg(long, env = "SEED_DEMO", action = ArgAction::Set, default_value_t = true)]
@@ -104,6 +118,15 @@ impl Config {
             .db_list_concurrency
             .min(self.db_max_connections.saturating_sub(1));
         ReadLane::new(concurrency, LIST_PATIENCE)
+    }
+
+    /// Where uploaded files are kept.
+    pub fn storage(&self) -> anyhow::Result<app::server::storage::Storage> {
+        app::server::storage::Storage::open(
+            self.files_url.as_deref(),
+            &self.files_dir,
+            &self.object_store_options,
+        )
     }
 
     pub fn orphan_file_grace(&self) -> std::time::Duration {

@@ -5,7 +5,6 @@ use app::rules::Group;
 use app::server::scale::{self, ScalePlan};
 use app::server::seed::{DEMO_PASSWORD, DEMO_USERS};
 use app::server::services::admin::{self, NewUser};
-use app::server::storage::Storage;
 use app::server::{auth, db, seed};
 use clap::{Parser, Subcommand};
 use server::config::Config;
@@ -89,7 +88,7 @@ async fn main() -> anyhow::Result<()> {
         Command::SeedDemo => {
             let pool = db::connect(&cli.config.database_url, 1).await?;
             db::migrate(&pool).await?;
-            let storage = Storage::local(&cli.config.files_dir)?;
+            let storage = cli.config.storage()?;
             if seed::load_demo(&pool, &storage).await? {
                 println!("Loaded the demo data.");
                 print_demo_logins();
@@ -124,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
 async fn seed_scale(config: &Config, plan: &ScalePlan) -> anyhow::Result<()> {
     let pool = db::connect(&config.database_url, 1).await?;
     db::migrate(&pool).await?;
-    let storage = Storage::local(&config.files_dir)?;
+    let storage = config.storage()?;
     if seed::load_demo(&pool, &storage).await? {
         println!("Loaded the demo data.");
     }

@@ -17,7 +17,6 @@ use app::server::mail::Mailer;
 use app::server::services::{directory, orders};
 use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
-use app::server::storage::Storage;
 use app::server::{db, live, seed};
 use app::{App, shell};
 use axum::Router;
@@ -67,7 +66,7 @@ impl Application {
         .await?;
         db::migrate(&db).await?;
         install_groups(&db).await?;
-        let storage = Storage::local(&config.files_dir)?;
+        let storage = config.storage()?;
         if config.seed_demo && seed::load_demo(&db, &storage).await? {
             tracing::info!("loaded the demo data into the empty database");
         }

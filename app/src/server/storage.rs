@@ -1,19 +1,49 @@
-//! Where uploaded files live: a local directory by default, behind
-//! `object_store` so that S3-compatible storage can take its place.
+//! Where uploaded files live: a local directory by default, or an
+//! S3-compatible object store (`FILES_URL=s3://bucket[/prefix]`), which
+//! several instances of the portal share. Both through `object_store`.
 
 use crate::server::error::{AppError, AppResult};
 use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
-use object_store::{ObjectStore, PutPayload};
+use object_store::prefix::PrefixStore;
+use object_store::{ObjectStore, PutPayload, RetryConfig};
 use rand::RngCore;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
+    /// The local directory: where the files are, or (with an object
+    /// store) where requests keep temporary files.
     dir: PathBuf,
+    backend: Backend,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    Directory,
+    ObjectStore,
+}
+
+/// A stored file's contents as the store sends them.
+pub struct FileStream {
+    pub size: u64,
+    pub chunks: BoxStream<'static, Result<Bytes, std::io::Error>>,
+}
+
+impl std::fmt::Debug for FileStream {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("FileStream")
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A file in the storage directory: a stored key, or what a write cut
@@ -31,6 +61,56 @@ impl Storage {
         Ok(Storage {
             store: Arc::new(LocalFileSystem::new_with_prefix(dir)?),
             dir: dir.to_path_buf(),
+            backend: Backend::Directory,
+        })
+    }
+
+    /// The storage `files_url` names: `s3://bucket[/prefix]`, configured by
+    /// the `AWS_*` variables object_store reads (`AWS_ENDPOINT`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
+    /// `AWS_ALLOW_HTTP`, …) and then by `options` (object_store's keys, such
+    /// as `aws_endpoint`); without a URL, the directory `dir`. With an
+    /// object store, `dir` keeps only requests' temporary files.
+    pub fn open(
+        files_url: Option<&str>,
+        dir: &std::path::Path,
+        options: &[(String, String)],
+    ) -> anyhow::Result<Storage> {
+        let Some(url) = files_url.filter(|url| !url.trim().is_empty()) else {
+            return Storage::local(dir);
+        };
+        let Some(location) = url.strip_prefix("s3://") else {
+            anyhow::bail!("FILES_URL must be s3://bucket or s3://bucket/prefix, not {url}");
+        };
+        let (bucket, prefix) = location.split_once('/').unwrap_or((location, ""));
+        if bucket.is_empty() {
+            anyhow::bail!("FILES_URL names no bucket: {url}");
+        }
+        // A store out of reach fails a request within seconds, instead of
+        // retrying for minutes while the visitor waits.
+        let retry = RetryConfig {
+            max_retries: 3,
+            retry_timeout: Duration::from_secs(10),
+            ..RetryConfig::default()
+        };
+        let mut builder = AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_retry(retry);
+        for (key, value) in options {
+            builder = builder.with_config(key.parse()?, value);
+        }
+        let bucket_store = builder.build()?;
+        let prefix = prefix.trim_matches('/');
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(bucket_store)
+        } else {
+            Arc::new(PrefixStore::new(bucket_store, prefix))
+        };
+        std::fs::create_dir_all(dir)?;
+        Ok(Storage {
+            store,
+            dir: dir.to_path_buf(),
+            backend: Backend::ObjectStore,
         })
     }
 
@@ -40,9 +120,15 @@ impl Storage {
         &self.dir
     }
 
-    /// Every file in the directory, including the temporary files of
-    /// writes that never finished (which `object_store` does not list).
+    /// Every stored file: in a directory, including the temporary files
+    /// of writes that never finished (which `object_store` does not list);
+    /// in an object store, its objects (uploads that never finished are
+    /// not objects, and the bucket's lifecycle rule for incomplete
+    /// multipart uploads removes them).
     pub async fn files(&self) -> AppResult<Vec<StoredFile>> {
+        if self.backend == Backend::ObjectStore {
+            return self.objects().await;
+        }
         let dir = self.dir.clone();
         tokio::task::spawn_blocking(move || {
             let mut files = Vec::new();
@@ -68,8 +154,25 @@ impl Storage {
         .map_err(|error: std::io::Error| AppError::Internal(format!("listing files: {error}")))
     }
 
+    async fn objects(&self) -> AppResult<Vec<StoredFile>> {
+        let mut listing = self.store.list(None);
+        let mut files = Vec::new();
+        while let Some(object) = listing.next().await {
+            let object =
+                object.map_err(|error| AppError::Internal(format!("listing files: {error}")))?;
+            files.push(StoredFile {
+                name: object.location.to_string(),
+                modified_ms: object.last_modified.timestamp_millis(),
+            });
+        }
+        Ok(files)
+    }
+
     /// Removes a file that `files` listed.
     pub async fn remove_file(&self, name: &str) -> AppResult<()> {
+        if self.backend == Backend::ObjectStore {
+            return self.delete(name).await;
+        }
         let path = self.dir.join(name);
         tokio::fs::remove_file(&path)
             .await
@@ -115,18 +218,26 @@ impl Storage {
     /// Whether the store answers: asking for a file that need not exist
     /// tells a working store (found or not found) from one out of reach.
     pub async fn reachable(&self) -> bool {
-        match self.store.head(&Path::from("readiness-probe")).await {
-            Ok(_) | Err(object_store::Error::NotFound { .. }) => true,
-            Err(error) => {
+        let path = Path::from("readiness-probe");
+        let probe = self.store.head(&path);
+        match tokio::time::timeout(Duration::from_secs(3), probe).await {
+            Ok(Ok(_) | Err(object_store::Error::NotFound { .. })) => true,
+            Ok(Err(error)) => {
                 tracing::warn!(%error, "the file store is out of reach");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("the file store did not answer within 3 s");
                 false
             }
         }
     }
 
-    /// A file's contents; a missing file is `NotFound`, like its record.
-    pub async fn get(&self, key: &str) -> AppResult<Bytes> {
-        self.store
+    /// A file's contents as the store sends them, never whole in memory;
+    /// a missing file is `NotFound`, like its record.
+    pub async fn stream(&self, key: &str) -> AppResult<FileStream> {
+        let found = self
+            .store
             .get(&Path::from(key))
             .await
             .map_err(|error| match error {
@@ -135,10 +246,13 @@ impl Storage {
                     AppError::NotFound
                 }
                 error => AppError::Internal(format!("reading {key}: {error}")),
-            })?
-            .bytes()
-            .await
-            .map_err(|error| AppError::Internal(format!("reading {key}: {error}")))
+            })?;
+        let size = found.meta.size;
+        let chunks = found
+            .into_stream()
+            .map(|chunk| chunk.map_err(std::io::Error::other))
+            .boxed();
+        Ok(FileStream { size, chunks })
     }
 }
 

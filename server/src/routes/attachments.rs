@@ -110,8 +110,13 @@ fn file_response(file: Download, disposition: &str) -> Response {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("private, no-cache"),
             ),
+            (
+                header::CONTENT_LENGTH,
+                HeaderValue::from(file.contents.size),
+            ),
         ],
-        file.contents,
+        // Sent as the store sends it, never whole in memory.
+        Body::from_stream(file.contents.chunks),
     )
         .into_response()
 }

@@ -264,6 +264,34 @@ pub async fn drop_postgres_database(name: &str) {
     admin_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
 }
 
+/// The S3-compatible server the storage tests use (`scripts/object-store`
+/// starts one): its endpoint and bucket, or `None` (the tests are skipped
+/// then, unless `REQUIRE_S3=1`).
+pub fn object_store() -> Option<(String, String)> {
+    let endpoint = std::env::var("TEST_S3_ENDPOINT").ok();
+    if endpoint.is_none() && std::env::var("REQUIRE_S3").as_deref() == Ok("1") {
+        panic!("an S3-compatible server is required (REQUIRE_S3=1) but TEST_S3_ENDPOINT is unset");
+    }
+    let bucket = std::env::var("TEST_S3_BUCKET").unwrap_or_else(|_| "portal-test".to_owned());
+    endpoint.map(|endpoint| (endpoint, bucket))
+}
+
+/// Points `config` at a prefix of its own in the bucket at `endpoint`.
+pub fn use_object_store(config: &mut Config, endpoint: &str, bucket: &str) {
+    let prefix = format!("test-{:016x}", rand::random::<u64>());
+    config.files_url = Some(format!("s3://{bucket}/{prefix}"));
+    config.object_store_options = [
+        ("aws_endpoint", endpoint),
+        ("aws_allow_http", "true"),
+        ("aws_region", "us-east-1"),
+        ("aws_access_key_id", "portal-tests"),
+        ("aws_secret_access_key", "portal-tests"),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+    .collect();
+}
+
 /// Starts the portal on a free port over a fresh database with demo data.
 pub async fn spawn_app(engine: Engine) -> TestApp {
     spawn_app_with(engine, |_| {}).await
@@ -282,6 +310,8 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         addr: "127.0.0.1:0".to_owned(),
         site_root,
         files_dir: dir.path().join("files"),
+        files_url: None,
+        object_store_options: Vec::new(),
         seed_demo: true,
         session_ttl_hours: 12,
         session_idle_minutes: 60,
@@ -667,6 +697,46 @@ impl UploadWay {
             UploadWay::ServerFn => format!("/api/upload-attachments?order={order_id}"),
         }
     }
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL, each with its
+/// files in the S3-compatible test server.
+#[macro_export]
+macro_rules! on_both_databases_with_object_storage {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            async fn run(engine: $crate::helpers::Engine) {
+                let Some((endpoint, bucket)) = $crate::helpers::object_store() else {
+                    eprintln!(
+                        "SKIPPED {}: no S3-compatible server (TEST_S3_ENDPOINT)",
+                        module_path!()
+                    );
+                    return;
+                };
+                let app = $crate::helpers::spawn_app_with(engine, |config| {
+                    $crate::helpers::use_object_store(config, &endpoint, &bucket)
+                })
+                .await;
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::helpers::Engine::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if !$crate::helpers::postgres_available().await {
+                    $crate::helpers::report_postgres_skip(module_path!());
+                    return;
+                }
+                run($crate::helpers::Engine::Postgres).await;
+            }
+        }
+    };
 }
 
 /// Runs a test body once on SQLite and once on PostgreSQL.

@@ -19,6 +19,7 @@ mod live;
 mod mail;
 mod memory;
 mod notes;
+mod object_storage;
 mod orders;
 mod overload;
 mod placement;

@@ -9,7 +9,7 @@ use crate::server::error::{AppError, AppResult};
 use crate::server::services::history::record_event;
 use crate::server::services::orders;
 use crate::server::sql::Sql;
-use crate::server::storage::{Storage, StoredFile};
+use crate::server::storage::{FileStream, Storage, StoredFile};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -395,11 +395,11 @@ pub async fn reconcile(db: &Db, storage: &Storage, grace_ms: i64) -> AppResult<R
 }
 
 /// A stored file with what is needed to send it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Download {
     pub filename: String,
     pub content_type: String,
-    pub contents: Bytes,
+    pub contents: FileStream,
 }
 
 /// The file of an attachment `user` may download: customers once the order
@@ -431,7 +431,7 @@ pub async fn download(
     Ok(Download {
         filename: row.try_get("filename")?,
         content_type: row.try_get("content_type")?,
-        contents: storage.get(&key).await?,
+        contents: storage.stream(&key).await?,
     })
 }
 
