@@ -7,6 +7,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use object_store::aws::AmazonS3Builder;
+use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::prefix::PrefixStore;
@@ -198,6 +199,18 @@ impl Storage {
                 .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
             && !suffix.is_empty()
             && suffix.bytes().all(|byte| byte.is_ascii_digit())
+    }
+
+    /// A writer that stores a file under `key` as its bytes are written,
+    /// holding at most one part in memory (5 MiB, the least S3 takes for
+    /// a part of a multipart upload; 1 MiB in a directory). The file
+    /// exists once the writer is shut down; `abort` drops what was written.
+    pub fn writer(&self, key: &str) -> BufWriter {
+        let part = match self.backend {
+            Backend::Directory => 1024 * 1024,
+            Backend::ObjectStore => 5 * 1024 * 1024,
+        };
+        BufWriter::with_capacity(self.store.clone(), Path::from(key), part)
     }
 
     pub async fn put(&self, key: &str, contents: Bytes) -> AppResult<()> {

@@ -1,6 +1,7 @@
-//! Reading an upload's multipart body within fixed bounds: whatever a client
-//! sends, one upload holds at most the allowed file bytes in memory, plus a
-//! few KiB per part.
+//! Reading an upload's multipart body within fixed bounds, storing each
+//! file as its bytes arrive: whatever a client sends, one upload holds at
+//! most one part of a file (see `Storage::writer`) and the start of it
+//! (to recognise its type) in memory, plus a few KiB per part.
 //!
 //! - The file parts together may carry `files_limit` bytes.
 //! - The whole body may carry that plus [`PART_ALLOWANCE`] per part.
@@ -15,10 +16,13 @@
 use crate::model::{Attachment, AttachmentKind};
 use crate::server::auth::CurrentUser;
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::attachments::{self, IncomingFile, MAX_FILES};
+use crate::server::services::attachments::{self, MAX_FILES, ReceivedFile, TypeCheck};
 use crate::server::state::AppState;
-use bytes::{Bytes, BytesMut};
+use crate::server::storage::Storage;
+use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
 /// The most a part's headers may take.
 pub const MAX_PART_HEADER_BYTES: usize = 16 * 1024;
@@ -28,11 +32,11 @@ pub const MAX_KIND_BYTES: u64 = 16;
 /// its headers and the `kind` value.
 pub const PART_ALLOWANCE: u64 = 2 * MAX_PART_HEADER_BYTES as u64;
 
-/// What an upload form holds: the kind of document and its files.
+/// What an upload form holds: the kind of document and its files, stored.
 #[derive(Debug)]
 pub struct UploadForm {
     pub kind: AttachmentKind,
-    pub files: Vec<IncomingFile>,
+    pub files: Vec<ReceivedFile>,
 }
 
 /// A part's headers ran past [`MAX_PART_HEADER_BYTES`].
@@ -163,7 +167,13 @@ where
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
     let target = attachments::may_upload(&state.db, user, order_id).await?;
-    let form = read_upload_form(content_type, body, state.settings.max_upload_bytes).await?;
+    let form = read_upload_form(
+        content_type,
+        body,
+        state.settings.max_upload_bytes,
+        &state.storage,
+    )
+    .await?;
     attachments::upload(
         &state.db,
         &state.storage,
@@ -182,12 +192,37 @@ pub fn max_body_bytes(files_limit: u64) -> u64 {
     files_limit.saturating_add(max_parts * PART_ALLOWANCE)
 }
 
-/// Reads an upload form from `body`, sent with `content_type`.
+/// Reads an upload form from `body`, sent with `content_type`, storing its
+/// files in `storage` as they arrive. When the form is refused part-way,
+/// the files already stored are removed again.
 pub async fn read_upload_form<S, E>(
     content_type: Option<&str>,
     body: S,
     files_limit: u64,
+    storage: &Storage,
 ) -> AppResult<UploadForm>
+where
+    S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+{
+    let mut files = Vec::new();
+    let read = read_parts(content_type, body, files_limit, storage, &mut files).await;
+    if read.is_err() {
+        for file in &files {
+            let _ = storage.delete(&file.key).await;
+        }
+    }
+    Ok(UploadForm { kind: read?, files })
+}
+
+/// Reads the parts into `files`, answering the form's kind.
+async fn read_parts<S, E>(
+    content_type: Option<&str>,
+    body: S,
+    files_limit: u64,
+    storage: &Storage,
+    files: &mut Vec<ReceivedFile>,
+) -> AppResult<AttachmentKind>
 where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
@@ -210,7 +245,6 @@ where
     let mut multipart = multer::Multipart::with_constraints(measured, boundary, constraints);
 
     let mut kind = None;
-    let mut files = Vec::new();
     let mut file_bytes: u64 = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(refusal)? {
         if field.name() == Some("kind") {
@@ -230,23 +264,42 @@ where
             )));
         }
         let filename = field.file_name().unwrap_or_default().to_owned();
-        let mut contents = BytesMut::new();
-        while let Some(chunk) = field.chunk().await.map_err(refusal)? {
-            file_bytes += chunk.len() as u64;
-            if file_bytes > files_limit {
-                return Err(AppError::PayloadTooLarge);
+        let key = Storage::new_key();
+        let mut writer = storage.writer(&key);
+        let mut check = TypeCheck::default();
+        let mut digest = Sha256::new();
+        let mut size: u64 = 0;
+        let received: AppResult<()> = async {
+            while let Some(chunk) = field.chunk().await.map_err(refusal)? {
+                file_bytes += chunk.len() as u64;
+                if file_bytes > files_limit {
+                    return Err(AppError::PayloadTooLarge);
+                }
+                size += chunk.len() as u64;
+                check.feed(&chunk);
+                digest.update(&chunk);
+                writer.write_all(&chunk).await.map_err(stored_badly)?;
             }
-            contents.extend_from_slice(&chunk);
+            writer.shutdown().await.map_err(stored_badly)
         }
-        files.push(IncomingFile {
+        .await;
+        if let Err(error) = received {
+            let _ = writer.abort().await;
+            return Err(error);
+        }
+        files.push(ReceivedFile {
+            file_type: check.finish(&filename),
             filename,
-            contents: contents.freeze(),
+            key,
+            size,
+            sha256: hex::encode(digest.finalize()),
         });
     }
-    Ok(UploadForm {
-        kind: kind.unwrap_or(AttachmentKind::Document),
-        files,
-    })
+    Ok(kind.unwrap_or(AttachmentKind::Document))
+}
+
+fn stored_badly(error: std::io::Error) -> AppError {
+    AppError::Internal(format!("storing an upload: {error}"))
 }
 
 fn kind_refused() -> AppError {
@@ -275,6 +328,7 @@ fn refusal(error: multer::Error) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::services::attachments::FileType;
 
     const BOUNDARY: &str = "X-BOUNDARY";
 
@@ -301,8 +355,25 @@ mod tests {
         body
     }
 
+    /// A directory store of its own, for one test.
+    fn storage() -> (tempfile::TempDir, Storage) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let storage = Storage::local(dir.path()).expect("storage");
+        (dir, storage)
+    }
+
     /// Sends `body` in chunks of `chunk` bytes.
     async fn read(body: Vec<u8>, chunk: usize, limit: u64) -> AppResult<UploadForm> {
+        let (_dir, storage) = storage();
+        read_into(&storage, body, chunk, limit).await
+    }
+
+    async fn read_into(
+        storage: &Storage,
+        body: Vec<u8>,
+        chunk: usize,
+        limit: u64,
+    ) -> AppResult<UploadForm> {
         let chunks: Vec<Result<Bytes, std::io::Error>> = body
             .chunks(chunk)
             .map(|chunk| Ok(Bytes::copy_from_slice(chunk)))
@@ -311,12 +382,14 @@ mod tests {
             Some(&content_type()),
             futures_util::stream::iter(chunks),
             limit,
+            storage,
         )
         .await
     }
 
     fn run<T>(future: impl std::future::Future<Output = T>) -> T {
         tokio::runtime::Builder::new_current_thread()
+            .enable_all()
             .build()
             .expect("runtime")
             .block_on(future)
@@ -331,12 +404,42 @@ mod tests {
             part("file", Some("b.txt"), &big),
         ]);
         for chunk in [1, 7, 4096, 1 << 20] {
-            let form = run(read(body.clone(), chunk, 1 << 20)).expect("read");
+            let (_dir, storage) = storage();
+            let form = run(read_into(&storage, body.clone(), chunk, 1 << 20)).expect("read");
             assert_eq!(form.kind, AttachmentKind::Report, "chunk {chunk}");
             assert_eq!(form.files.len(), 2);
             assert_eq!(form.files[0].filename, "a.pdf");
-            assert_eq!(form.files[1].contents.len(), big.len());
+            assert_eq!(form.files[0].file_type, Some(FileType::Pdf));
+            assert_eq!(form.files[1].size, big.len() as u64);
+            assert_eq!(form.files[1].file_type, Some(FileType::Text));
+            assert_eq!(
+                form.files[1].sha256,
+                hex::encode(Sha256::digest(&big)),
+                "hashed as it streamed"
+            );
+            let stored = run(async {
+                let mut stream = storage.stream(&form.files[1].key).await.expect("stored");
+                let mut contents = Vec::new();
+                while let Some(chunk) = futures_util::StreamExt::next(&mut stream.chunks).await {
+                    contents.extend_from_slice(&chunk.expect("chunk"));
+                }
+                contents
+            });
+            assert_eq!(stored, big, "stored as it streamed");
         }
+    }
+
+    #[test]
+    fn a_refused_form_leaves_no_file_behind() {
+        let (dir, storage) = storage();
+        let body = body(&[
+            part("file", Some("a.pdf"), b"%PDF-1.4"),
+            part("file", Some("b"), &[b'b'; 200]),
+        ]);
+        let error = run(read_into(&storage, body, 16, 100)).expect_err("too large");
+        assert!(matches!(error, AppError::PayloadTooLarge), "{error:?}");
+        let left = std::fs::read_dir(dir.path()).expect("dir").count();
+        assert_eq!(left, 0, "the first file was removed again");
     }
 
     #[test]
@@ -405,16 +508,19 @@ mod tests {
 
     #[test]
     fn bodies_that_are_not_multipart_are_bad_requests() {
+        let (_dir, storage) = storage();
         let no_type = run(read_upload_form(
             None,
             futures_util::stream::iter(Vec::<Result<Bytes, std::io::Error>>::new()),
             100,
+            &storage,
         ));
         assert!(matches!(no_type, Err(AppError::BadRequest(_))));
         let no_boundary = run(read_upload_form(
             Some("multipart/form-data"),
             futures_util::stream::iter(Vec::<Result<Bytes, std::io::Error>>::new()),
             100,
+            &storage,
         ));
         assert!(matches!(no_boundary, Err(AppError::BadRequest(_))));
         let mut truncated = body(&[part("file", Some("a"), &[b'a'; 500])]);

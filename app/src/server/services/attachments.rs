@@ -10,19 +10,22 @@ use crate::server::services::history::record_event;
 use crate::server::services::orders;
 use crate::server::sql::Sql;
 use crate::server::storage::{FileStream, Storage, StoredFile};
-use bytes::Bytes;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::collections::HashSet;
 
 /// The most files one upload request may carry.
 pub const MAX_FILES: usize = 20;
 
-/// A file as it arrived, before any check.
+/// A file as it arrived: stored under `key` as its bytes came, and
+/// recognised on the way, but not yet accepted.
 #[derive(Debug, Clone)]
-pub struct IncomingFile {
+pub struct ReceivedFile {
     pub filename: String,
-    pub contents: Bytes,
+    pub key: String,
+    pub size: u64,
+    /// Hex SHA-256 of the contents.
+    pub sha256: String,
+    pub file_type: Option<FileType>,
 }
 
 /// The accepted types, recognised by their bytes: `(content type, what
@@ -58,29 +61,23 @@ impl FileType {
     /// Recognises a file by its contents; the name only tells CSV from
     /// plain text, which look alike.
     pub fn sniff(contents: &[u8], filename: &str) -> Option<FileType> {
-        if let Some(kind) = infer::get(contents) {
-            return match kind.mime_type() {
-                "application/pdf" => Some(FileType::Pdf),
-                "image/png" => Some(FileType::Png),
-                "image/jpeg" => Some(FileType::Jpeg),
-                "image/tiff" => Some(FileType::Tiff),
-                mime if mime == FileType::Docx.content_type() => Some(FileType::Docx),
-                mime if mime == FileType::Xlsx.content_type() => Some(FileType::Xlsx),
-                _ => None,
-            };
+        let mut check = TypeCheck::default();
+        check.feed(contents);
+        check.finish(filename)
+    }
+
+    /// The accepted type of a recognised binary format; `None` for a
+    /// format the portal does not take.
+    fn of_binary(kind: infer::Type) -> Option<FileType> {
+        match kind.mime_type() {
+            "application/pdf" => Some(FileType::Pdf),
+            "image/png" => Some(FileType::Png),
+            "image/jpeg" => Some(FileType::Jpeg),
+            "image/tiff" => Some(FileType::Tiff),
+            mime if mime == FileType::Docx.content_type() => Some(FileType::Docx),
+            mime if mime == FileType::Xlsx.content_type() => Some(FileType::Xlsx),
+            _ => None,
         }
-        let text = std::str::from_utf8(contents).ok()?;
-        let plain = text
-            .chars()
-            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
-        if !plain || holds_markup(text) {
-            return None;
-        }
-        Some(if filename.to_ascii_lowercase().ends_with(".csv") {
-            FileType::Csv
-        } else {
-            FileType::Text
-        })
     }
 
     /// The extensions a file of this type goes by; the first is the one
@@ -126,13 +123,105 @@ impl FileType {
 /// The longest stored file name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
+/// How much of a file's start is kept to recognise a binary format (the
+/// office formats are found within the first 18 KB of their zip).
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Recognises a file's type as its bytes arrive, keeping only their start:
+/// binary formats by their first bytes; text by every byte, which must be
+/// UTF-8 without control characters (but line breaks and tabs) or markup.
+#[derive(Debug)]
+pub struct TypeCheck {
+    head: Vec<u8>,
+    /// Every byte so far is text the portal takes.
+    plain: bool,
+    /// A UTF-8 sequence the last chunk ended in the middle of.
+    partial: Vec<u8>,
+    /// The last character was `<`.
+    after_lt: bool,
+}
+
+impl Default for TypeCheck {
+    fn default() -> Self {
+        TypeCheck {
+            head: Vec::new(),
+            plain: true,
+            partial: Vec::new(),
+            after_lt: false,
+        }
+    }
+}
+
+impl TypeCheck {
+    pub fn feed(&mut self, chunk: &[u8]) {
+        let room = SNIFF_BYTES.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&chunk[..room.min(chunk.len())]);
+        if self.plain {
+            if self.partial.is_empty() {
+                self.check_text(chunk);
+            } else {
+                let mut joined = std::mem::take(&mut self.partial);
+                joined.extend_from_slice(chunk);
+                self.check_text(&joined);
+            }
+        }
+    }
+
+    fn check_text(&mut self, bytes: &[u8]) {
+        let (text, rest) = match std::str::from_utf8(bytes) {
+            Ok(text) => (text, &[][..]),
+            // Cut in the middle of a character: the rest comes next.
+            Err(error) if error.error_len().is_none() => {
+                let (valid, rest) = bytes.split_at(error.valid_up_to());
+                (std::str::from_utf8(valid).unwrap_or_default(), rest)
+            }
+            Err(_) => {
+                self.plain = false;
+                return;
+            }
+        };
+        let controls = text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+        let markup_across = self.after_lt && text.bytes().next().is_some_and(starts_markup);
+        if controls || markup_across || holds_markup(text) {
+            self.plain = false;
+            return;
+        }
+        if !text.is_empty() {
+            self.after_lt = text.ends_with('<');
+        }
+        self.partial = rest.to_vec();
+    }
+
+    /// The file's type, named `filename`, once all of it has been fed.
+    pub fn finish(self, filename: &str) -> Option<FileType> {
+        if let Some(kind) = infer::get(&self.head) {
+            return FileType::of_binary(kind);
+        }
+        if !self.plain || !self.partial.is_empty() {
+            return None;
+        }
+        Some(if filename.to_ascii_lowercase().ends_with(".csv") {
+            FileType::Csv
+        } else {
+            FileType::Text
+        })
+    }
+}
+
+/// Whether a byte after `<` makes markup of it.
+fn starts_markup(byte: u8) -> bool {
+    byte.is_ascii_alphabetic() || b"/!?".contains(&byte)
+}
+
 /// Whether text holds anything a browser could take for markup: a tag, a
 /// comment, a declaration or a processing instruction (`<` followed by a
 /// letter, `/`, `!` or `?`), anywhere in it.
 fn holds_markup(text: &str) -> bool {
     text.as_bytes()
         .windows(2)
-        .any(|pair| pair[0] == b'<' && (pair[1].is_ascii_alphabetic() || b"/!?".contains(&pair[1])))
+        .any(|pair| pair[0] == b'<' && starts_markup(pair[1]))
 }
 
 /// A client's file name made safe to store and show: no path, no control,
@@ -211,18 +300,35 @@ fn check_upload(user: &CurrentUser, order: &Order, kind: Option<AttachmentKind>)
     }
 }
 
-/// Stores the files on an order. Each file is checked first; the files and
-/// their rows are written together: when a row cannot be written, the files
-/// already stored are removed again.
+/// Records the files received for an order (already in the store). Each
+/// file is checked first; their rows are written together. When a file is
+/// refused or the rows cannot be written, every file of the upload is
+/// removed from the store again.
 pub async fn upload(
     db: &Db,
     storage: &Storage,
     user: &CurrentUser,
     UploadTarget(order): UploadTarget,
     kind: AttachmentKind,
-    files: Vec<IncomingFile>,
+    files: Vec<ReceivedFile>,
 ) -> AppResult<Vec<Attachment>> {
-    check_upload(user, &order, Some(kind))?;
+    let result = record_all(db, user, &order, kind, &files).await;
+    if result.is_err() {
+        for file in &files {
+            let _ = storage.delete(&file.key).await;
+        }
+    }
+    result
+}
+
+async fn record_all(
+    db: &Db,
+    user: &CurrentUser,
+    order: &Order,
+    kind: AttachmentKind,
+    files: &[ReceivedFile],
+) -> AppResult<Vec<Attachment>> {
+    check_upload(user, order, Some(kind))?;
     if files.is_empty() {
         return Err(AppError::Unprocessable(
             "Choose at least one file.".to_owned(),
@@ -236,46 +342,15 @@ pub async fn upload(
     let mut checked = Vec::with_capacity(files.len());
     for file in files {
         let filename = display_name(&file.filename);
-        if file.contents.is_empty() {
+        if file.size == 0 {
             return Err(AppError::Unprocessable(format!("{filename} is empty.")));
         }
-        let file_type = FileType::sniff(&file.contents, &filename).ok_or_else(|| {
+        let file_type = file.file_type.ok_or_else(|| {
             AppError::UnsupportedMediaType(format!(
                 "{filename} is not a PDF, PNG, JPEG, TIFF, DOCX, XLSX, CSV or text file."
             ))
         })?;
-        checked.push((
-            file_type.name_with_extension(&filename),
-            file_type,
-            file.contents,
-        ));
-    }
-
-    let mut stored = Vec::new();
-    let result = store_all(db, storage, user, &order, kind, &checked, &mut stored).await;
-    if result.is_err() {
-        for key in stored {
-            let _ = storage.delete(&key).await;
-        }
-    }
-    result
-}
-
-async fn store_all(
-    db: &Db,
-    storage: &Storage,
-    user: &CurrentUser,
-    order: &Order,
-    kind: AttachmentKind,
-    files: &[(String, FileType, Bytes)],
-    stored: &mut Vec<String>,
-) -> AppResult<Vec<Attachment>> {
-    let mut keys = Vec::with_capacity(files.len());
-    for (_, _, contents) in files {
-        let key = Storage::new_key();
-        storage.put(&key, contents.clone()).await?;
-        stored.push(key.clone());
-        keys.push(key);
+        checked.push((file_type.name_with_extension(&filename), file_type, file));
     }
     let now = now_ms();
     let mut tx = db::begin_write(db).await?;
@@ -284,7 +359,8 @@ async fn store_all(
     orders::keep_status(&mut tx, order.id, order.status).await?;
     let order_id = order.id;
     let mut attachments = Vec::with_capacity(files.len());
-    for ((filename, file_type, contents), key) in files.iter().zip(&keys) {
+    for (filename, file_type, file) in checked {
+        let size = i64::try_from(file.size).unwrap_or(i64::MAX);
         let row = sqlx::query(
             "INSERT INTO attachments (order_id, uploaded_by, kind, filename, content_type, size, \
              sha256, storage_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -294,9 +370,9 @@ async fn store_all(
         .bind(kind.as_str())
         .bind(filename.as_str())
         .bind(file_type.content_type())
-        .bind(contents.len() as i64)
-        .bind(hex::encode(Sha256::digest(contents)))
-        .bind(key.as_str())
+        .bind(size)
+        .bind(file.sha256.as_str())
+        .bind(file.key.as_str())
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
@@ -304,7 +380,7 @@ async fn store_all(
             id: row.try_get("id")?,
             filename: filename.clone(),
             content_type: file_type.content_type().to_owned(),
-            size: contents.len() as i64,
+            size,
             kind,
             uploaded_by: NamedRef {
                 id: user.id,
@@ -319,7 +395,7 @@ async fn store_all(
             EventKind::Upload,
             None,
             None,
-            Some(filename),
+            Some(&filename),
             now,
         )
         .await?;
@@ -456,6 +532,41 @@ pub fn content_disposition(disposition: &str, filename: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `contents` fed in pieces of `piece` bytes.
+    fn check_in_pieces(contents: &[u8], piece: usize, filename: &str) -> Option<FileType> {
+        let mut check = TypeCheck::default();
+        for chunk in contents.chunks(piece) {
+            check.feed(chunk);
+        }
+        check.finish(filename)
+    }
+
+    #[test]
+    fn text_is_judged_the_same_however_it_arrives() {
+        let cases: [(&[u8], Option<FileType>); 6] = [
+            ("Grüße aus Köln — 東京 ✓\n".as_bytes(), Some(FileType::Text)),
+            (b"price < 5, a <b tag", None),
+            (b"a <\nb", Some(FileType::Text)),
+            (b"tab\tand\r\nline", Some(FileType::Text)),
+            (b"bell\x07", None),
+            (b"half a character: \xC3", None),
+        ];
+        for (contents, expected) in cases {
+            for piece in [1, 2, 3, 5, 1024] {
+                assert_eq!(
+                    check_in_pieces(contents, piece, "a.txt"),
+                    expected,
+                    "{:?} in pieces of {piece}",
+                    String::from_utf8_lossy(contents)
+                );
+            }
+        }
+        // A PDF is recognised by its start, however long it goes on.
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        pdf.extend(std::iter::repeat_n(0xFFu8, 3 * SNIFF_BYTES));
+        assert_eq!(check_in_pieces(&pdf, 4096, "x.pdf"), Some(FileType::Pdf));
+    }
 
     #[test]
     fn types_are_recognised_by_their_bytes() {
