@@ -71,12 +71,14 @@ test("other people's changes appear in lists, badges, the order and the bell wit
   });
   expect(noted.ok()).toBe(true);
   await expect(ava.locator(".notes")).toContainText("We called the county about the stamp.");
-  const rejected = await sam.request.post(`/ordering/api/orders/${id}/transition`, {
-    data: { to: "rejected", reason: "The county has no record of this parcel." },
+  // Ben, who placed it, resubmits it from his own session.
+  const resubmitted = await ben.request.post(`/order/${id}/submit-for-processing`, {
+    data: { note: "The stamped survey is attached now." },
   });
-  expect(rejected.ok()).toBe(true);
-  await expect(status(ava)).toHaveText("Rejected");
-  await expect(ava.getByTestId("hold-reason")).toHaveText("The county has no record of this parcel.");
+  expect(resubmitted.ok()).toBe(true);
+  await expect(status(ava)).toHaveText("Resubmitted");
+  await expect(ava.locator(".notes")).toContainText("The stamped survey is attached now.");
+  await expect(ava.getByTestId("hold-reason")).toHaveCount(0);
   await expectNoReload(ava);
 });
 
