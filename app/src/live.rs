@@ -213,6 +213,11 @@ mod browser {
         connection: Option<Connection>,
         failures: u32,
         stopped: bool,
+        /// The browser is reconnecting a stream that broke. The server
+        /// sends what was missed, but on PostgreSQL a change whose id is
+        /// below one already seen may commit meanwhile: once reconnected,
+        /// everything shown is fetched again.
+        reconnecting: bool,
     }
 
     pub fn listen(live: LiveUpdates) {
@@ -265,21 +270,27 @@ mod browser {
         on(
             "ready",
             Box::new(move |_| {
-                ready_listener.borrow_mut().failures = 0;
-                if reopened {
+                let reconnected = {
+                    let mut state = ready_listener.borrow_mut();
+                    state.failures = 0;
+                    std::mem::take(&mut state.reconnecting)
+                };
+                if reopened || reconnected {
                     live.everything_changed();
                 }
             }),
         );
         let error_listener = listener.clone();
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            let closed = error_listener
+            let state = error_listener
                 .borrow()
                 .connection
                 .as_ref()
-                .is_some_and(|connection| connection.source.ready_state() == EventSource::CLOSED);
-            if closed {
-                reopen_later(live, error_listener.clone());
+                .map(|connection| connection.source.ready_state());
+            match state {
+                Some(EventSource::CLOSED) => reopen_later(live, error_listener.clone()),
+                Some(EventSource::CONNECTING) => error_listener.borrow_mut().reconnecting = true,
+                _ => {}
             }
         });
         let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, execFileSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -21,6 +21,8 @@ const bucket = process.env.TEST_S3_BUCKET ?? "portal-test";
 const REPORT = Buffer.from("%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n" + "x".repeat(200_000));
 
 test.skip(!s3 && process.env.REQUIRE_S3 !== "1", "no S3-compatible server (TEST_S3_ENDPOINT)");
+const postgresAnswers = spawnSync("pg_isready", ["-d", postgres, "-q"]).status === 0;
+test.skip(!postgresAnswers && process.env.REQUIRE_POSTGRES !== "1", "PostgreSQL does not answer");
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -262,25 +262,31 @@ pub fn spawn_listener(pool: &Db) {
     });
 }
 
-/// Listens for ever, reconnecting after a lost connection. Notifications
-/// sent while it was lost are read back from the table.
+/// Listens for ever, reconnecting after a lost connection. What was
+/// committed while the connection was lost is read back from the table.
 async fn listen(url: &str, pool: &Db, hub: &LiveHub) {
-    let mut last_seen: Option<i64> = None;
+    let mut relay = Relay::default();
     loop {
         match sqlx::postgres::PgListener::connect(url).await {
             Ok(mut listener) => match listener.listen(CHANNEL).await {
                 Ok(()) => {
-                    if let Some(after) = last_seen {
-                        catch_up(pool, hub, after, &mut last_seen).await;
+                    // Listening: from here on nothing committed is missed.
+                    // What came before, since the last event passed on,
+                    // is read back (on the first connection, from now).
+                    match relay.last_seen {
+                        Some(after) => catch_up(pool, &mut relay, hub, after).await,
+                        None => match latest_id(pool).await {
+                            Ok(latest) => relay.last_seen = Some(latest),
+                            Err(error) => {
+                                tracing::error!(%error, "reading the newest live event failed")
+                            }
+                        },
                     }
                     loop {
                         match listener.try_recv().await {
                             Ok(Some(notification)) => {
                                 match serde_json::from_str::<LiveEvent>(notification.payload()) {
-                                    Ok(event) => {
-                                        last_seen = last_seen.max(Some(event.id));
-                                        hub.send(event);
-                                    }
+                                    Ok(event) => relay.pass_on(hub, event),
                                     Err(error) => {
                                         tracing::error!(%error, "unreadable live event")
                                     }
@@ -305,9 +311,36 @@ async fn listen(url: &str, pool: &Db, hub: &LiveHub) {
     }
 }
 
-/// Sends the hub the events committed after `after` (those the listener
+/// What the listener passed on lately: an event read back from the table
+/// may come again by notification, and is passed on once.
+#[derive(Default)]
+struct Relay {
+    last_seen: Option<i64>,
+    recent: HashSet<i64>,
+    order: std::collections::VecDeque<i64>,
+}
+
+impl Relay {
+    const REMEMBERED: usize = 4096;
+
+    fn pass_on(&mut self, hub: &LiveHub, event: LiveEvent) {
+        if !self.recent.insert(event.id) {
+            return;
+        }
+        self.order.push_back(event.id);
+        if self.order.len() > Self::REMEMBERED
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.recent.remove(&oldest);
+        }
+        self.last_seen = self.last_seen.max(Some(event.id));
+        hub.send(event);
+    }
+}
+
+/// Passes on the events committed after `after` (those the listener
 /// missed while disconnected).
-async fn catch_up(pool: &Db, hub: &LiveHub, after: i64, last_seen: &mut Option<i64>) {
+async fn catch_up(pool: &Db, relay: &mut Relay, hub: &LiveHub, after: i64) {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM live_events e WHERE e.id > $1 ORDER BY e.id"
     ))
@@ -318,10 +351,7 @@ async fn catch_up(pool: &Db, hub: &LiveHub, after: i64, last_seen: &mut Option<i
         Ok(rows) => {
             for row in &rows {
                 match LiveEvent::from_row(row) {
-                    Ok(event) => {
-                        *last_seen = (*last_seen).max(Some(event.id));
-                        hub.send(event);
-                    }
+                    Ok(event) => relay.pass_on(hub, event),
                     Err(error) => tracing::error!(%error, "unreadable live event"),
                 }
             }
@@ -331,7 +361,11 @@ async fn catch_up(pool: &Db, hub: &LiveHub, after: i64, last_seen: &mut Option<i
 }
 
 /// The events after `after` that `user` may see, oldest first, and
-/// whether that is all of them (at most [`REPLAY_LIMIT`] are read).
+/// whether that is all of them: at most [`REPLAY_LIMIT`] are read, and
+/// events older than [`KEEP_MS`] are gone. (Ids have gaps, left by changes
+/// that rolled back, so a gap before the oldest event kept may be taken
+/// for pruned events: the client then loads everything again, needlessly
+/// but correctly.)
 async fn missed(db: &Db, user: &CurrentUser, after: i64) -> AppResult<(Vec<LiveEvent>, bool)> {
     let limit = i64::try_from(REPLAY_LIMIT + 1).unwrap_or(i64::MAX);
     let mut orders = Sql::new(&format!(
@@ -355,7 +389,13 @@ async fn missed(db: &Db, user: &CurrentUser, after: i64) -> AppResult<(Vec<LiveE
         }
     }
     events.sort_by_key(|event| event.id);
-    let complete = events.len() <= REPLAY_LIMIT;
+    // Events after `after` that were pruned meanwhile are missed too.
+    let oldest_kept: i64 = sqlx::query("SELECT COALESCE(MIN(id), 0) AS oldest FROM live_events")
+        .fetch_one(db)
+        .await?
+        .try_get("oldest")?;
+    let pruned = oldest_kept > after.saturating_add(1);
+    let complete = events.len() <= REPLAY_LIMIT && !pruned;
     events.truncate(REPLAY_LIMIT);
     Ok((events, complete))
 }
@@ -464,16 +504,16 @@ async fn run_stream(
                 id: event.id,
                 message,
             };
-            if out.send(item).await.is_err() {
+            if !deliver(out, &mut stopping, item).await {
                 return Ok(());
             }
         }
-        if !complete && out.send(StreamItem::Reset { id: ready_id }).await.is_err() {
+        if !complete && !deliver(out, &mut stopping, StreamItem::Reset { id: ready_id }).await {
             return Ok(());
         }
         ready_id = ready_id.max(after);
     }
-    if out.send(StreamItem::Ready { id: ready_id }).await.is_err() {
+    if !deliver(out, &mut stopping, StreamItem::Ready { id: ready_id }).await {
         return Ok(());
     }
     let mut checks = tokio::time::interval(timing.check_every);
@@ -489,7 +529,7 @@ async fn run_stream(
                     Some(current) => user = current,
                     None => return Ok(()),
                 }
-                if out.send(StreamItem::KeepAlive).await.is_err() {
+                if !deliver(out, &mut stopping, StreamItem::KeepAlive).await {
                     return Ok(());
                 }
             }
@@ -500,7 +540,7 @@ async fn run_stream(
                     }
                     if let Some(message) = event.message() {
                         let item = StreamItem::Event { id: event.id, message };
-                        if out.send(item).await.is_err() {
+                        if !deliver(out, &mut stopping, item).await {
                             return Ok(());
                         }
                     }
@@ -510,5 +550,22 @@ async fn run_stream(
                 Err(_) => return Ok(()),
             },
         }
+    }
+}
+
+/// Sends `item` to the client; false when the client went away or the
+/// server began to stop first (a client that stopped reading must not
+/// hold up the shutdown).
+async fn deliver(
+    out: &mpsc::Sender<StreamItem>,
+    stopping: &mut watch::Receiver<bool>,
+    item: StreamItem,
+) -> bool {
+    if *stopping.borrow() {
+        return false;
+    }
+    tokio::select! {
+        sent = out.send(item) => sent.is_ok(),
+        _ = stopping.changed() => false,
     }
 }

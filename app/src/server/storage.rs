@@ -228,13 +228,25 @@ impl Storage {
             .map_err(|error| AppError::Internal(format!("deleting {key}: {error}")))
     }
 
-    /// Whether the store answers: asking for a file that need not exist
-    /// tells a working store (found or not found) from one out of reach.
+    /// Whether the store answers. A directory: asking for a file that need
+    /// not exist tells a working store (found or not) from one out of
+    /// reach. An object store: its listing's first page, since a missing
+    /// bucket answers "not found" for every key too.
     pub async fn reachable(&self) -> bool {
-        let path = Path::from("readiness-probe");
-        let probe = self.store.head(&path);
+        let probe = async {
+            match self.backend {
+                Backend::Directory => match self.store.head(&Path::from("readiness-probe")).await {
+                    Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                    Err(error) => Err(error),
+                },
+                Backend::ObjectStore => match self.store.list(None).next().await {
+                    None | Some(Ok(_)) => Ok(()),
+                    Some(Err(error)) => Err(error),
+                },
+            }
+        };
         match tokio::time::timeout(Duration::from_secs(3), probe).await {
-            Ok(Ok(_) | Err(object_store::Error::NotFound { .. })) => true,
+            Ok(Ok(())) => true,
             Ok(Err(error)) => {
                 tracing::warn!(%error, "the file store is out of reach");
                 false
@@ -243,6 +255,15 @@ impl Storage {
                 tracing::warn!("the file store did not answer within 3 s");
                 false
             }
+        }
+    }
+
+    /// Whether a file is stored under `key`.
+    pub async fn exists(&self, key: &str) -> AppResult<bool> {
+        match self.store.head(&Path::from(key)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(error) => Err(AppError::Internal(format!("looking up {key}: {error}"))),
         }
     }
 

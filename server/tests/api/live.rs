@@ -273,6 +273,32 @@ on_both_databases!(
 );
 
 on_both_databases!(
+    a_reconnect_after_events_were_forgotten_is_told_to_reload,
+    async |app: TestApp| {
+        let sam = app.login("sam@fts.test").await;
+        let ava = app.login("ava@acme.test").await;
+        let mut stream = EventStream::open(&app, &ava, None).await;
+        let (_, ready) = stream.until_ready().await;
+        drop(stream);
+        add_note(&app, &sam, "ORD-1001", "Forgotten by the time Ava is back.").await;
+        // A day passes: what Ava missed is pruned, and then more happens.
+        let day_later = app::server::db::now_ms() + app::server::live::KEEP_MS + 60_000;
+        app::server::live::prune(&app.state.db, day_later)
+            .await
+            .expect("prune");
+        add_note(&app, &sam, "ORD-1001", "After the clean-up.").await;
+        let mut stream = EventStream::open(&app, &ava, Some(ready)).await;
+        let (missed, _) = stream.until_ready().await;
+        let kinds: Vec<&str> = missed.iter().map(|event| event.event.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["order", "reset"],
+            "what is kept, then word that more is gone: {missed:?}"
+        );
+    }
+);
+
+on_both_databases!(
     a_notification_of_a_customers_change_reaches_staff,
     async |app: TestApp| {
         let sam = app.login("sam@fts.test").await;

@@ -62,6 +62,23 @@ on_both_databases_with_object_storage!(
 
         let (status, ready) = app.get_json(&app.anonymous(), "/readyz").await;
         assert_eq!((status, ready), (StatusCode::OK, json!({"status": "ok"})));
+
+        // A bucket that does not exist is no store to be ready with, though
+        // the server answers.
+        let (endpoint, _) = object_store().expect("the S3 server");
+        let missing = spawn_app_with(app.engine(), |config| {
+            use_object_store(config, &endpoint, "no-such-bucket");
+            config.seed_demo = false;
+        })
+        .await;
+        let (status, ready) = missing.get_json(&missing.anonymous(), "/readyz").await;
+        assert_eq!(
+            (status, ready),
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"status": "unavailable"})
+            )
+        );
     }
 );
 

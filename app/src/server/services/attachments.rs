@@ -123,9 +123,10 @@ impl FileType {
 /// The longest stored file name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
-/// How much of a file's start is kept to recognise a binary format (the
-/// office formats are found within the first 18 KB of their zip).
-const SNIFF_BYTES: usize = 64 * 1024;
+/// How much of a file's start is kept to recognise a binary format: the
+/// office formats are told apart by entries of their zip, which may lie
+/// past a large first entry (a thumbnail).
+const SNIFF_BYTES: usize = 1024 * 1024;
 
 /// Recognises a file's type as its bytes arrive, keeping only their start:
 /// binary formats by their first bytes; text by every byte, which must be
@@ -421,12 +422,8 @@ pub struct Reconciled {
 /// not one recorded file is found the directory is taken to be the wrong
 /// one (a mistaken `FILES_DIR`): nothing is removed then.
 pub async fn reconcile(db: &Db, storage: &Storage, grace_ms: i64) -> AppResult<Reconciled> {
-    let files: Vec<StoredFile> = storage
-        .files()
-        .await?
-        .into_iter()
-        .filter(|file| Storage::is_stored_name(&file.name))
-        .collect();
+    // Rows first, then files: a file stored after the rows were read is
+    // younger than the grace period, so it is not taken for an orphan.
     let mut keys = Vec::new();
     for row in sqlx::query("SELECT id, storage_key FROM attachments")
         .fetch_all(db)
@@ -437,6 +434,12 @@ pub async fn reconcile(db: &Db, storage: &Storage, grace_ms: i64) -> AppResult<R
             row.try_get::<String, _>("storage_key")?,
         ));
     }
+    let files: Vec<StoredFile> = storage
+        .files()
+        .await?
+        .into_iter()
+        .filter(|file| Storage::is_stored_name(&file.name))
+        .collect();
     let present: HashSet<&str> = files.iter().map(|file| file.name.as_str()).collect();
     let missing: Vec<&(i64, String)> = keys
         .iter()
@@ -451,6 +454,11 @@ pub async fn reconcile(db: &Db, storage: &Storage, grace_ms: i64) -> AppResult<R
     }
     let mut reconciled = Reconciled::default();
     for (id, key) in missing {
+        // A listing is no proof of absence (an object store's listing is
+        // paged while uploads go on): asked by name, the file is gone.
+        if storage.exists(key).await? {
+            continue;
+        }
         tracing::warn!(id, %key, "removing an attachment whose file is missing");
         sqlx::query("DELETE FROM attachments WHERE id = $1")
             .bind(id)
