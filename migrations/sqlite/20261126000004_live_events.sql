@@ -13,6 +13,8 @@ CREATE TABLE live_events (
     change TEXT NOT NULL,
     number TEXT,
     status TEXT,
+    -- An internal note: only users who may read internal notes hear of it.
+    internal BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL
 );
 -- A replay reads the events after an id within the caller's scope.

@@ -8,9 +8,9 @@
 //! user may see, by the same scope as the lists.
 
 use crate::model::{EventKind, NotificationArrived, OrderChanged};
-use crate::rules::Status;
+use crate::rules::{Permission, Status};
 use crate::server::auth::{self, CurrentUser};
-use crate::server::db::{Db, Engine, Tx, database_url};
+use crate::server::db::{Db, Engine, Tx, database_url, flag};
 use crate::server::error::{AppError, AppResult};
 use crate::server::sql::{Sql, sees_order};
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,7 @@ pub const KEEP_MS: i64 = 24 * 3_600_000;
 pub const RETRY_AFTER: Duration = Duration::from_secs(2);
 
 const COLUMNS: &str = "e.id, e.kind, e.order_id, e.company_id, e.placed_by, e.recipient_id, \
-                       e.change, e.number, e.status, e.created_at";
+                       e.change, e.number, e.status, e.internal, e.created_at";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +67,9 @@ pub struct LiveEvent {
     pub change: String,
     pub number: Option<String>,
     pub status: Option<String>,
+    /// About an internal note: for those who may read internal notes.
+    #[serde(default)]
+    pub internal: bool,
     pub created_at: i64,
 }
 
@@ -94,6 +97,7 @@ impl LiveEvent {
             change: row.try_get("change")?,
             number: row.try_get("number")?,
             status: row.try_get("status")?,
+            internal: flag(row.try_get("internal")?),
             created_at: row.try_get("created_at")?,
         })
     }
@@ -102,7 +106,10 @@ impl LiveEvent {
     /// their lists, or a notification of their own.
     pub fn visible_to(&self, user: &CurrentUser) -> bool {
         match self.kind {
-            LiveKind::Order => sees_order(user, self.company_id, self.placed_by),
+            LiveKind::Order => {
+                sees_order(user, self.company_id, self.placed_by)
+                    && (!self.internal || user.can(Permission::OrdersInternalNotes))
+            }
             LiveKind::Notification => self.recipient_id == Some(user.id),
         }
     }
@@ -132,15 +139,32 @@ pub(crate) async fn record_order_change(
     change: EventKind,
     at: i64,
 ) -> AppResult<()> {
+    record_change(tx, order_id, change, false, at).await
+}
+
+/// Records, in `tx`, an internal note on order `order_id`: only those who
+/// may read internal notes hear of it.
+pub(crate) async fn record_internal_note(tx: &mut Tx, order_id: i64, at: i64) -> AppResult<()> {
+    record_change(tx, order_id, EventKind::Note, true, at).await
+}
+
+async fn record_change(
+    tx: &mut Tx,
+    order_id: i64,
+    change: EventKind,
+    internal: bool,
+    at: i64,
+) -> AppResult<()> {
     let row = sqlx::query(&format!(
-        "INSERT INTO live_events (kind, order_id, company_id, placed_by, change, number, status, created_at) \
-         SELECT 'order', o.id, o.company_id, o.placed_by, $2, o.number, o.status, $3 \
+        "INSERT INTO live_events (kind, order_id, company_id, placed_by, change, number, status, internal, created_at) \
+         SELECT 'order', o.id, o.company_id, o.placed_by, $2, o.number, o.status, $3, $4 \
          FROM orders o WHERE o.id = $1 \
          RETURNING {}",
         COLUMNS.replace("e.", "")
     ))
     .bind(order_id)
     .bind(change.as_str())
+    .bind(i64::from(internal))
     .bind(at)
     .fetch_optional(&mut **tx)
     .await?;
@@ -372,6 +396,9 @@ async fn missed(db: &Db, user: &CurrentUser, after: i64) -> AppResult<(Vec<LiveE
         "SELECT {COLUMNS} FROM live_events e WHERE e.kind = 'order' AND e.id > "
     ));
     orders.bind_int(after).and_visible_to("e", user);
+    if !user.can(Permission::OrdersInternalNotes) {
+        orders.push(" AND e.internal = 0");
+    }
     orders.push(" ORDER BY e.id LIMIT ").bind_int(limit);
     let mut notifications = Sql::new(&format!(
         "SELECT {COLUMNS} FROM live_events e WHERE e.recipient_id = "

@@ -298,6 +298,37 @@ on_both_databases!(
     }
 );
 
+on_both_databases!(internal_notes_reach_staff_only, async |app: TestApp| {
+    let sam = app.login("sam@fts.test").await;
+    let root = app.login("root@fts.test").await;
+    let ava = app.login("ava@acme.test").await;
+    let mut staff = EventStream::open(&app, &root, None).await;
+    staff.until_ready().await;
+    let mut customer = EventStream::open(&app, &ava, None).await;
+    let (_, ready) = customer.until_ready().await;
+    let order = app.order_id("ORD-1001").await;
+    let (status, note) = app
+        .post_json(
+            &sam,
+            &format!("/ordering/api/orders/{order}/notes"),
+            json!({"body": "The county clerk is slow this week.", "internal": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{note}");
+    let heard = staff.expect().await;
+    assert_eq!(
+        (heard.data["number"].clone(), heard.data["change"].clone()),
+        (json!("ORD-1001"), json!("note"))
+    );
+    // Ava hears of her own note next, not of the internal one, live
+    // or replayed.
+    add_note(&app, &ava, "ORD-1001", "Ava's own note.").await;
+    assert_eq!(customer.expect().await.id, staff.expect().await.id);
+    let mut again = EventStream::open(&app, &ava, Some(ready)).await;
+    let (missed, _) = again.until_ready().await;
+    assert_eq!(missed.len(), 1, "only her own note: {missed:?}");
+});
+
 on_both_databases!(
     a_notification_of_a_customers_change_reaches_staff,
     async |app: TestApp| {

@@ -5,6 +5,7 @@ use crate::rules::{Action, Permission};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, now_ms, rfc3339};
 use crate::server::error::{AppError, AppResult};
+use crate::server::live;
 use crate::server::services::history::{NoteText, insert_note, notes_of, record_event};
 use crate::server::services::orders;
 
@@ -43,7 +44,10 @@ pub async fn add(
     orders::keep_status(&mut tx, order_id, order.status).await?;
     let now = now_ms();
     let id = insert_note(&mut tx, order_id, user.id, body, internal, now).await?;
-    if !internal {
+    if internal {
+        // No timeline entry, which customers read; staff hear of it live.
+        live::record_internal_note(&mut tx, order_id, now).await?;
+    } else {
         record_event(
             &mut tx,
             order_id,
