@@ -106,6 +106,11 @@ pub struct Config {
     /// still holds (a stream ends this long after sign-out at the latest).
     #[arg(long, env = "LIVE_CHECK_MS", default_value_t = 15_000)]
     pub live_check_ms: u64,
+
+    /// Event streams one user may hold open on this instance (a tab each);
+    /// the next is asked to try again later.
+    #[arg(long, env = "LIVE_STREAMS_PER_USER", default_value_t = app::server::live::STREAMS_PER_USER)]
+    pub live_streams_per_user: usize,
 }
 
 /// How long a list or search waits for its turn before it answers "busy".
@@ -141,6 +146,7 @@ impl Config {
             secure_cookies: self.secure_cookies,
             max_upload_bytes: self.max_upload_mb * 1024 * 1024,
             live_check: std::time::Duration::from_millis(self.live_check_ms.max(100)),
+            live_streams_per_user: self.live_streams_per_user.max(1),
         }
     }
 }

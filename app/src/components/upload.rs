@@ -5,6 +5,7 @@
 
 use crate::api::UploadAttachments;
 use crate::api_error::ApiError;
+use crate::live::use_live_updates;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::wasm_bindgen::JsCast;
@@ -28,6 +29,10 @@ pub fn Uploader(
         ("upload-files", "Upload documents")
     };
     let progress = RwSignal::new(None::<f64>);
+    // The page stays as it is while files are on their way.
+    if let Some(live) = use_live_updates() {
+        live.hold_while(move || progress.get().is_some());
+    }
     let error = RwSignal::new(None::<String>);
     let hover = RwSignal::new(false);
     let start = move |files: Option<FileList>| {

@@ -32,15 +32,26 @@ pub fn OrderPage() -> impl IntoView {
             }
         },
     );
-    // Someone else changed this order: show it as it is now.
+    // The order changed: show it as it is now. The page's own changes come
+    // back this way too, after the page has shown their result: the order
+    // is drawn again only when it differs from what is shown, so that
+    // nothing the user has started meanwhile (a file chosen, a field
+    // focused) is thrown away for nothing.
     if let Some(live) = use_live_updates() {
         Effect::new(move |_| {
-            let concerned = live
-                .batches
-                .with(|batch| id().is_some_and(|id| batch.concerns(id)));
-            if concerned {
-                version.update(|version| *version += 1);
+            let Some(current) = untrack(id) else { return };
+            if !live.batches.with(|batch| batch.concerns(current)) {
+                return;
             }
+            leptos::task::spawn_local(async move {
+                let fresh = get_order(current).await;
+                let unchanged = order.with_untracked(|shown| {
+                    matches!((shown, &fresh), (Some(Ok(shown)), Ok(fresh)) if shown == fresh)
+                });
+                if !unchanged {
+                    version.update(|version| *version += 1);
+                }
+            });
         });
     }
     let refresh_badges = badge_refresher();

@@ -60,19 +60,30 @@ pub fn OrdersPage(view: View) -> impl IntoView {
         results.set(lines);
         refresh.run(());
     });
-    // Others changed orders: a list of one page is fetched again; a
-    // longer one, which the reader has scrolled through, offers to.
+    // Orders changed: a list of one page is fetched again; a longer one,
+    // which the reader has scrolled through, offers to.
     let outdated = RwSignal::new(false);
     if let Some(live) = use_live_updates() {
         Effect::new(move |_| {
             if live.batches.with(|batch| batch.generation == 0) {
                 return;
             }
-            if more.with_untracked(Vec::is_empty) {
-                version.update(|version| *version += 1);
-            } else {
+            if !more.with_untracked(Vec::is_empty) {
                 outdated.set(true);
+                return;
             }
+            // Drawn again only when the list differs from what is shown:
+            // the page's own changes come back this way too.
+            let asked = untrack(|| query(None));
+            leptos::task::spawn_local(async move {
+                let fresh = list_orders(asked).await;
+                let unchanged = first_page.with_untracked(|shown| {
+                    matches!((shown, &fresh), (Some(Ok(shown)), Ok(fresh)) if shown == fresh)
+                });
+                if !unchanged {
+                    version.update(|version| *version += 1);
+                }
+            });
         });
     }
     let load_more = Action::new(move |cursor: &String| list_orders(query(Some(cursor.clone()))));

@@ -34,6 +34,10 @@ pub const REPLAY_LIMIT: usize = 1000;
 pub const KEEP_MS: i64 = 24 * 3_600_000;
 /// How long a browser waits before it reconnects a stream that ended.
 pub const RETRY_AFTER: Duration = Duration::from_secs(2);
+/// The most streams one user may hold open on one instance unless
+/// configured otherwise: a tab each, with room to spare. Each costs a
+/// task, memory and a session check.
+pub const STREAMS_PER_USER: usize = 16;
 
 const COLUMNS: &str = "e.id, e.kind, e.order_id, e.company_id, e.placed_by, e.recipient_id, \
                        e.change, e.number, e.status, e.internal, e.created_at";
@@ -231,6 +235,29 @@ pub struct LiveHub {
     sender: broadcast::Sender<Arc<LiveEvent>>,
     /// Whether this process's PostgreSQL listener for the database runs.
     listening: Arc<AtomicBool>,
+    /// Open streams by user, on this instance.
+    open: Arc<Mutex<HashMap<i64, usize>>>,
+}
+
+/// One open stream of a user, counted while it lasts.
+struct OpenStream {
+    open: Arc<Mutex<HashMap<i64, usize>>>,
+    user_id: i64,
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(count) = open.get_mut(&self.user_id) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.user_id);
+            }
+        }
+    }
 }
 
 impl LiveHub {
@@ -241,6 +268,24 @@ impl LiveHub {
 
     fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
         self.sender.subscribe()
+    }
+
+    /// Counts a new stream of `user_id`, unless they have `limit` open on
+    /// this instance already.
+    fn admit(&self, user_id: i64, limit: usize) -> Option<OpenStream> {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = open.entry(user_id).or_default();
+        if *count >= limit {
+            return None;
+        }
+        *count += 1;
+        Some(OpenStream {
+            open: self.open.clone(),
+            user_id,
+        })
     }
 }
 
@@ -253,6 +298,7 @@ fn hub(url: &str) -> LiveHub {
         .or_insert_with(|| LiveHub {
             sender: broadcast::channel(HUB_CAPACITY).0,
             listening: Arc::default(),
+            open: Arc::default(),
         })
         .clone()
 }
@@ -471,9 +517,12 @@ pub struct Subscription {
     pub last_event_id: Option<i64>,
 }
 
-/// How a stream checks that its session still holds.
+/// How streams are kept: how each checks that its session still holds,
+/// and how many one user may hold.
 #[derive(Debug, Clone, Copy)]
-pub struct StreamTiming {
+pub struct StreamRules {
+    /// The most streams one user may hold open on this instance.
+    pub per_user: usize,
     /// How often the session is checked and a keep-alive sent.
     pub check_every: Duration,
     /// How long a session survives without a request.
@@ -486,27 +535,35 @@ pub struct StreamTiming {
 /// shuts down), when the client goes away or falls too far behind, or on
 /// a database error: in each case the client reconnects (and is sent what
 /// it missed), elsewhere if this instance is going away.
+///
+/// A user who has as many streams open here as `rules` allow is asked to
+/// try again later (429).
 pub fn open_stream(
     db: Db,
-    timing: StreamTiming,
+    rules: StreamRules,
     stopping: watch::Receiver<bool>,
     subscription: Subscription,
-) -> mpsc::Receiver<StreamItem> {
+) -> AppResult<mpsc::Receiver<StreamItem>> {
+    let hub = hub(&database_url(&db));
+    let open = hub
+        .admit(subscription.user.id, rules.per_user)
+        .ok_or(AppError::TooManyRequests(RETRY_AFTER.as_secs()))?;
     let (out, items) = mpsc::channel(64);
     // Subscribed before anything is read, so that nothing committed
     // meanwhile is lost.
-    let events = hub(&database_url(&db)).subscribe();
+    let events = hub.subscribe();
     tokio::spawn(async move {
-        if let Err(error) = run_stream(&db, timing, stopping, subscription, events, &out).await {
+        let _open = open;
+        if let Err(error) = run_stream(&db, rules, stopping, subscription, events, &out).await {
             tracing::warn!(%error, "an event stream ended on an error");
         }
     });
-    items
+    Ok(items)
 }
 
 async fn run_stream(
     db: &Db,
-    timing: StreamTiming,
+    rules: StreamRules,
     mut stopping: watch::Receiver<bool>,
     subscription: Subscription,
     mut events: broadcast::Receiver<Arc<LiveEvent>>,
@@ -543,7 +600,7 @@ async fn run_stream(
     if !deliver(out, &mut stopping, StreamItem::Ready { id: ready_id }).await {
         return Ok(());
     }
-    let mut checks = tokio::time::interval(timing.check_every);
+    let mut checks = tokio::time::interval(rules.check_every);
     checks.tick().await;
     loop {
         if *stopping.borrow() {
@@ -551,8 +608,11 @@ async fn run_stream(
         }
         tokio::select! {
             _ = stopping.changed() => return Ok(()),
+            // The client went away: the stream ends at once, not at the
+            // next keep-alive.
+            () = out.closed() => return Ok(()),
             _ = checks.tick() => {
-                match auth::user_for_open_session(db, &session_token, timing.session_idle_ms).await? {
+                match auth::user_for_open_session(db, &session_token, rules.session_idle_ms).await? {
                     Some(current) => user = current,
                     None => return Ok(()),
                 }

@@ -21,6 +21,8 @@ pub struct Settings {
     /// How often an open event stream checks that its session still holds
     /// (and sends a keep-alive).
     pub live_check: std::time::Duration,
+    /// The most event streams one user may hold open on this instance.
+    pub live_streams_per_user: usize,
 }
 
 impl Default for Settings {
@@ -31,6 +33,7 @@ impl Default for Settings {
             secure_cookies: false,
             max_upload_bytes: 25 * 1024 * 1024,
             live_check: std::time::Duration::from_secs(15),
+            live_streams_per_user: crate::server::live::STREAMS_PER_USER,
         }
     }
 }
@@ -49,9 +52,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// How an event stream of this server checks its session.
-    pub fn stream_timing(&self) -> crate::server::live::StreamTiming {
-        crate::server::live::StreamTiming {
+    /// How this server keeps its event streams.
+    pub fn stream_rules(&self) -> crate::server::live::StreamRules {
+        crate::server::live::StreamRules {
+            per_user: self.settings.live_streams_per_user,
             check_every: self.settings.live_check,
             session_idle_ms: self.settings.session_idle_ms,
         }

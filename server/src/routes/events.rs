@@ -24,6 +24,8 @@ pub fn router() -> Routes {
 /// missed has been sent (`event: reset` before it: more was missed than
 /// is kept; load everything again). Keep-alive comments follow every 15 s;
 /// the stream ends when the session does, and when the server shuts down.
+/// A user may hold `LIVE_STREAMS_PER_USER` streams (16) open on one
+/// instance; the next answers 429.
 pub async fn events(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -45,14 +47,14 @@ pub async fn events(
     };
     let items = live::open_stream(
         state.db.clone(),
-        state.stream_timing(),
+        state.stream_rules(),
         state.stopping.clone(),
         Subscription {
             user,
             session_token,
             last_event_id,
         },
-    );
+    )?;
     let stream = futures_util::stream::unfold(items, |mut items| async move {
         let item = items.recv().await?;
         Some((Ok(sse_event(item)), items))

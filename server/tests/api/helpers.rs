@@ -329,6 +329,7 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         // Streams check their session often, so that tests of a stream's
         // end need not wait long.
         live_check_ms: 500,
+        live_streams_per_user: app::server::live::STREAMS_PER_USER,
     };
     adjust(&mut config);
     let (server, state, address) = ServerRuntime::start(config.clone()).await;

@@ -454,3 +454,45 @@ async fn a_change_on_one_instance_reaches_the_streams_of_another() {
     };
     assert_eq!(live_or_missed.data["number"], "ORD-1001");
 }
+
+on_both_databases!(
+    a_user_holds_a_bounded_number_of_streams,
+    async |app: TestApp| {
+        let ava = app.login("ava@acme.test").await;
+        let mut streams = Vec::new();
+        for _ in 0..app::server::live::STREAMS_PER_USER {
+            let mut stream = EventStream::open(&app, &ava, None).await;
+            stream.until_ready().await;
+            streams.push(stream);
+        }
+        let refused = ava
+            .get(app.url("/ordering/api/events"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(refused.headers().contains_key("retry-after"));
+        // Others are not held up by Ava's streams.
+        let ben = app.login("ben@acme.test").await;
+        EventStream::open(&app, &ben, None)
+            .await
+            .until_ready()
+            .await;
+        // A stream closed by its client frees its place at once.
+        drop(streams.pop());
+        let mut freed = None;
+        for _ in 0..50 {
+            let response = ava
+                .get(app.url("/ordering/api/events"))
+                .send()
+                .await
+                .expect("request");
+            if response.status() == StatusCode::OK {
+                freed = Some(response);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(freed.is_some(), "a place came free within 5 s");
+    }
+);
