@@ -8,6 +8,7 @@
 //! render would throw away: an open dialog, a note or a reason being
 //! written. An open dialog is told at once when its order changes.
 
+use crate::api_error::ApiError;
 use crate::model::{NotificationArrived, OrderChanged};
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -160,6 +161,29 @@ impl LiveUpdates {
 /// The live updates of the signed-in frame, if there is one.
 pub fn use_live_updates() -> Option<LiveUpdates> {
     use_context::<LiveUpdates>()
+}
+
+/// Fetches `fresh` and bumps `version` (drawing the page again) unless it
+/// equals what `shown` holds. A page's own changes come back by the
+/// stream after the page has shown their result: drawing again then would
+/// throw away what the user started meanwhile (a file chosen, a field
+/// focused) for nothing.
+pub fn redraw_if_changed<T>(
+    shown: Resource<Result<T, ApiError>>,
+    fresh: impl Future<Output = Result<T, ApiError>> + 'static,
+    version: RwSignal<u32>,
+) where
+    T: PartialEq + Send + Sync + 'static,
+{
+    leptos::task::spawn_local(async move {
+        let fresh = fresh.await;
+        let unchanged = shown.with_untracked(
+            |shown| matches!((shown, &fresh), (Some(Ok(shown)), Ok(fresh)) if shown == fresh),
+        );
+        if !unchanged {
+            version.update(|version| *version += 1);
+        }
+    });
 }
 
 /// Holds changes back while `draft` has text: a fresh render of the page

@@ -1,18 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
-import { cardNumbers, expectAccessible, signIn, waitForHydration } from "./support";
+import { cardNumbers, expectAccessible, expectNoReload, markPage, signIn, waitForHydration } from "./support";
 
 // These tests change the demo data of their own server, one after another;
 // each works on orders the others leave alone.
 test.describe.configure({ mode: "serial" });
-
-/** Marks the page so a test can tell that no reload happened. */
-async function markPage(page: Page): Promise<void> {
-  await page.evaluate(() => ((window as unknown as { marker: string }).marker = "still here"));
-}
-
-async function expectNoReload(page: Page): Promise<void> {
-  expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("still here");
-}
 
 async function openOrder(page: Page, view: string, number: string): Promise<void> {
   await page.goto(view);

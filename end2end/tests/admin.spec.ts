@@ -1,11 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { expectAccessible, signIn, waitForHydration } from "./support";
-
-async function session(browser: Browser, email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, email);
-  return page;
-}
+import { expect, test } from "@playwright/test";
+import { expectAccessible, session, signIn, waitForHydration } from "./support";
 
 test("administrators set company flags and manage users; a disabled user is signed out", async ({ browser }) => {
   const root = await session(browser, "root@fts.test");

@@ -1,11 +1,11 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { spawn, spawnSync, execFileSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cardNumbers, PASSWORD, waitForHydration } from "./support";
+import { cardNumbers, orderId, PASSWORD, session, waitForHydration } from "./support";
 
 // Two instances of the portal on one fresh PostgreSQL database and one S3
 // bucket (the SeaweedFS that scripts/test starts), behind a small load
@@ -142,25 +142,6 @@ test.afterAll(async () => {
   }
 });
 
-async function signedIn(browser: Browser, base: string, email: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: base });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await waitForHydration(page);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/orders$/);
-  await waitForHydration(page);
-  return page;
-}
-
-async function orderId(page: Page, number: string): Promise<number> {
-  const response = await page.request.get(`/ordering/api/orders?q=${number}`);
-  const body = await response.json();
-  return body.orders.find((order: { number: string }) => order.number === number).id;
-}
-
 /** Collects the stream's events in the page, as the portal's own stream
  * delivers them, with the time each arrived. */
 async function recordEvents(page: Page): Promise<void> {
@@ -183,9 +164,9 @@ async function recorded(page: Page): Promise<{ type: string; data: string; at: n
 test("two instances share changes, files and throttling, and a dying one loses nothing", async ({ browser }) => {
   test.setTimeout(120_000);
   // Ava through the balancer (served by A); Sam and Cleo straight on B.
-  const ava = await signedIn(browser, frontUrl, "ava@acme.test");
-  const sam = await signedIn(browser, b.url, "sam@fts.test");
-  const cleo = await signedIn(browser, b.url, "cleo@birch.test");
+  const ava = await session(browser, "ava@acme.test", frontUrl);
+  const sam = await session(browser, "sam@fts.test", b.url);
+  const cleo = await session(browser, "cleo@birch.test", b.url);
   await recordEvents(cleo);
 
   // A staff move on B reaches Ava's In Progress page on A, live.

@@ -1,14 +1,7 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { cardNumbers, signIn, waitForHydration } from "./support";
+import { expect, test, type Page } from "@playwright/test";
+import { cardNumbers, session, signIn, waitForHydration } from "./support";
 
 const REPORT = Buffer.from("%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n");
-
-async function session(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, email);
-  return page;
-}
 
 async function openOrder(page: Page, id: string): Promise<void> {
   await page.goto(`/order/${id}`);

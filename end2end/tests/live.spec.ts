@@ -1,32 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { cardNumbers, signIn, waitForHydration } from "./support";
-
-async function session(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signIn(page, email);
-  await waitForHydration(page);
-  return page;
-}
-
-/** The id of an order, as `who` finds it through the API. */
-async function orderId(who: Page, number: string): Promise<number> {
-  const response = await who.request.get(`/ordering/api/orders?q=${number}`);
-  expect(response.ok()).toBe(true);
-  const page = await response.json();
-  const order = page.orders.find((order: { number: string }) => order.number === number);
-  expect(order, number).toBeTruthy();
-  return order.id;
-}
-
-/** Marks the page, so that a reload (which would lose the mark) shows. */
-async function markPage(page: Page): Promise<void> {
-  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
-}
-
-async function expectNoReload(page: Page): Promise<void> {
-  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
-}
+import { expect, test, type Page } from "@playwright/test";
+import { cardNumbers, expectNoReload, markPage, orderId, session, waitForHydration } from "./support";
 
 function status(page: Page) {
   return page.getByTestId("order-detail").locator("[data-status]").first();

@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 export const PASSWORD = "demo-password";
@@ -11,6 +11,35 @@ export async function signIn(page: Page, email: string): Promise<void> {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/orders$/);
+}
+
+/** A page of its own browser context (cookies of its own), signed in as
+ * `email`, on the server at `baseURL` (the project's, by default). */
+export async function session(browser: Browser, email: string, baseURL?: string): Promise<Page> {
+  const context = await browser.newContext(baseURL ? { baseURL } : {});
+  const page = await context.newPage();
+  await signIn(page, email);
+  await waitForHydration(page);
+  return page;
+}
+
+/** The id of an order, as `who` finds it through the API. */
+export async function orderId(who: Page, number: string): Promise<number> {
+  const response = await who.request.get(`/ordering/api/orders?q=${number}`);
+  expect(response.ok()).toBe(true);
+  const page = await response.json();
+  const order = page.orders.find((order: { number: string }) => order.number === number);
+  expect(order, number).toBeTruthy();
+  return order.id;
+}
+
+/** Marks the page so a test can tell that no reload happened. */
+export async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { marker: string }).marker = "still here"));
+}
+
+export async function expectNoReload(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("still here");
 }
 
 /** Waits until the browser bundle has taken over the server-rendered page. */

@@ -4,7 +4,7 @@ use crate::components::cancel::CancelOrder;
 use crate::components::order_actions::{NoteForm, ResubmitOrder, StaffTransitions, SubmitOrder};
 use crate::components::upload::Uploader;
 use crate::components::{StatusBadge, WithPermission, badge_refresher, money, short_time};
-use crate::live::use_live_updates;
+use crate::live::{redraw_if_changed, use_live_updates};
 use crate::model::{AttachmentKind, EventKind, OrderDetail};
 use crate::rules::{Action, Permission};
 use leptos::prelude::*;
@@ -32,26 +32,15 @@ pub fn OrderPage() -> impl IntoView {
             }
         },
     );
-    // The order changed: show it as it is now. The page's own changes come
-    // back this way too, after the page has shown their result: the order
-    // is drawn again only when it differs from what is shown, so that
-    // nothing the user has started meanwhile (a file chosen, a field
-    // focused) is thrown away for nothing.
+    // The order changed: show it as it is now (drawn again only when it
+    // differs from what is shown).
     if let Some(live) = use_live_updates() {
         Effect::new(move |_| {
             let Some(current) = untrack(id) else { return };
             if !live.batches.with(|batch| batch.concerns(current)) {
                 return;
             }
-            leptos::task::spawn_local(async move {
-                let fresh = get_order(current).await;
-                let unchanged = order.with_untracked(|shown| {
-                    matches!((shown, &fresh), (Some(Ok(shown)), Ok(fresh)) if shown == fresh)
-                });
-                if !unchanged {
-                    version.update(|version| *version += 1);
-                }
-            });
+            redraw_if_changed(order, get_order(current), version);
         });
     }
     let refresh_badges = badge_refresher();

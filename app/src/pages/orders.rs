@@ -4,7 +4,7 @@ use crate::components::cancel::GroupCard;
 use crate::components::company_choices::{CompanyDatalist, company_choices, named};
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
 use crate::components::{OrderCard, WithPermission, badge_refresher};
-use crate::live::use_live_updates;
+use crate::live::{redraw_if_changed, use_live_updates};
 use crate::model::{MIN_SEARCH_CHARS, Order, OrderPage, OrderQuery, Sort};
 use crate::rules::{Permission, Status, View};
 use leptos::prelude::*;
@@ -72,18 +72,7 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                 outdated.set(true);
                 return;
             }
-            // Drawn again only when the list differs from what is shown:
-            // the page's own changes come back this way too.
-            let asked = untrack(|| query(None));
-            leptos::task::spawn_local(async move {
-                let fresh = list_orders(asked).await;
-                let unchanged = first_page.with_untracked(|shown| {
-                    matches!((shown, &fresh), (Some(Ok(shown)), Ok(fresh)) if shown == fresh)
-                });
-                if !unchanged {
-                    version.update(|version| *version += 1);
-                }
-            });
+            redraw_if_changed(first_page, list_orders(untrack(|| query(None))), version);
         });
     }
     let load_more = Action::new(move |cursor: &String| list_orders(query(Some(cursor.clone()))));

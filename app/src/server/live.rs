@@ -39,8 +39,10 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(2);
 /// task, memory and a session check.
 pub const STREAMS_PER_USER: usize = 16;
 
-const COLUMNS: &str = "e.id, e.kind, e.order_id, e.company_id, e.placed_by, e.recipient_id, \
-                       e.change, e.number, e.status, e.internal, e.created_at";
+/// A row of `live_events`, as every query reads it (unqualified, so that
+/// an insert's `RETURNING` and a select share it).
+const COLUMNS: &str = "id, kind, order_id, company_id, placed_by, recipient_id, \
+                       change, number, status, internal, created_at";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -163,8 +165,7 @@ async fn record_change(
         "INSERT INTO live_events (kind, order_id, company_id, placed_by, change, number, status, internal, created_at) \
          SELECT 'order', o.id, o.company_id, o.placed_by, $2, o.number, o.status, $3, $4 \
          FROM orders o WHERE o.id = $1 \
-         RETURNING {}",
-        COLUMNS.replace("e.", "")
+         RETURNING {COLUMNS}"
     ))
     .bind(order_id)
     .bind(change.as_str())
@@ -190,8 +191,7 @@ pub(crate) async fn record_notifications(
     for recipient in recipients {
         let row = sqlx::query(&format!(
             "INSERT INTO live_events (kind, order_id, recipient_id, change, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {}",
-            COLUMNS.replace("e.", "")
+             VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
         ))
         .bind(LiveKind::Notification.as_str())
         .bind(order_id)
