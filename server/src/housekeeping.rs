@@ -1,5 +1,5 @@
-//! Clean-up that runs at start and then every hour: files and attachment
-//! rows made to match after a crash; expired idempotency keys, old live
+//! Clean-up that runs at start and then every hour: files that uploads
+//! cut short by a crash left behind; expired idempotency keys, old live
 //! events and sign-in failures that no longer count forgotten.
 //! Beside it, in the background from start on, the query planner's and the
 //! search's statistics are refreshed.
@@ -15,12 +15,8 @@ const EVERY: Duration = Duration::from_secs(3600);
 pub async fn run_once(state: &AppState, file_grace: Duration) {
     let grace_ms = i64::try_from(file_grace.as_millis()).unwrap_or(i64::MAX);
     match attachments::reconcile(&state.db, &state.storage, grace_ms).await {
-        Ok(removed) if removed.files + removed.rows > 0 => tracing::warn!(
-            files = removed.files,
-            rows = removed.rows,
-            "removed files without attachments and attachments without files"
-        ),
-        Ok(_) => {}
+        Ok(0) => {}
+        Ok(files) => tracing::warn!(files, "removed files that interrupted uploads left behind"),
         Err(error) => tracing::error!(%error, "file clean-up failed"),
     }
     if let Err(error) = idempotency::purge_expired(&state.db).await {

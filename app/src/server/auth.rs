@@ -11,6 +11,7 @@ use base64::Engine as _;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use std::sync::LazyLock;
 
 /// Longer passwords are refused unhashed: hashing megabytes per attempt
@@ -253,50 +254,69 @@ async fn session_user(
 ) -> AppResult<Option<CurrentUser>> {
     let now = now_ms();
     let id = token_id(token);
-    let row = sqlx::query(
-        "SELECT s.user_id, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.disabled = 0",
-    )
+    // One round trip: the user, their company and one row per permission
+    // of their group. Every request of a signed-in user starts here.
+    let rows = sqlx::query(&format!(
+        "{USER_WITH_PERMISSIONS}, s.last_seen_at FROM sessions s {USER_JOINS} \
+         WHERE s.id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3"
+    ))
     .bind(&id)
     .bind(now)
     .bind(now - idle_ms)
-    .fetch_optional(db)
+    .fetch_all(db)
     .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
     // Activity is recorded at most once a minute: a read of the portal is
     // not a write per request.
-    if activity == Activity::Recorded && row.try_get::<i64, _>("last_seen_at")? < now - 60_000 {
+    if activity == Activity::Recorded && first.try_get::<i64, _>("last_seen_at")? < now - 60_000 {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(now)
             .bind(&id)
             .execute(db)
             .await?;
     }
-    load_user(db, row.try_get("user_id")?).await
+    user_from_rows(&rows)
 }
+
+/// The columns of a user, their company and one permission of their group,
+/// read by [`USER_JOINS`] from a row that has `user_id`.
+const USER_WITH_PERMISSIONS: &str = "SELECT u.id, u.email, u.name, u.group_code, u.company_id, \
+     c.name AS company_name, c.has_account, c.enable_cancel_order, gp.permission";
+
+/// Joins an enabled user (`s.user_id`), their company and their group's
+/// permissions onto `s`.
+const USER_JOINS: &str = "JOIN users u ON u.id = s.user_id AND u.disabled = 0 \
+     LEFT JOIN companies c ON c.id = u.company_id \
+     LEFT JOIN group_permissions gp ON gp.group_code = u.group_code";
 
 /// A user with their group's permissions and their company.
 pub async fn load_user(db: &Db, user_id: i64) -> AppResult<Option<CurrentUser>> {
-    let Some(row) = sqlx::query(
-        "SELECT u.id, u.email, u.name, u.group_code, u.company_id, \
-                c.name AS company_name, c.has_account, c.enable_cancel_order \
-         FROM users u LEFT JOIN companies c ON c.id = u.company_id \
-         WHERE u.id = $1 AND u.disabled = 0",
-    )
+    let rows = sqlx::query(&format!(
+        "{USER_WITH_PERMISSIONS} FROM (SELECT id AS user_id FROM users WHERE id = $1) s {USER_JOINS}"
+    ))
     .bind(user_id)
-    .fetch_optional(db)
-    .await?
-    else {
+    .fetch_all(db)
+    .await?;
+    user_from_rows(&rows)
+}
+
+/// The user of [`USER_WITH_PERMISSIONS`] rows: one per permission, or a
+/// single row with none for a group without permissions.
+fn user_from_rows(rows: &[AnyRow]) -> AppResult<Option<CurrentUser>> {
+    let Some(row) = rows.first() else {
         return Ok(None);
     };
     let group_code: String = row.try_get("group_code")?;
     let group: Group = group_code.parse().map_err(AppError::Internal)?;
-    let permissions = sqlx::query("SELECT permission FROM group_permissions WHERE group_code = $1")
-        .bind(&group_code)
-        .fetch_all(db)
-        .await?
+    let permissions = rows
         .iter()
-        .filter_map(|row| row.try_get::<String, _>("permission").ok())
+        .filter_map(|row| {
+            row.try_get::<Option<String>, _>("permission")
+                .ok()
+                .flatten()
+        })
         .filter_map(|permission| permission.parse().ok())
         .collect();
     let company = match row.try_get::<Option<i64>, _>("company_id")? {

@@ -161,26 +161,26 @@ async fn record_change(
     internal: bool,
     at: i64,
 ) -> AppResult<()> {
-    let row = sqlx::query(&format!(
-        "INSERT INTO live_events (kind, order_id, company_id, placed_by, change, number, status, internal, created_at) \
-         SELECT 'order', o.id, o.company_id, o.placed_by, $2, o.number, o.status, $3, $4 \
-         FROM orders o WHERE o.id = $1 \
-         RETURNING {COLUMNS}"
-    ))
-    .bind(order_id)
-    .bind(change.as_str())
-    .bind(i64::from(internal))
-    .bind(at)
-    .fetch_optional(&mut **tx)
-    .await?;
-    match row {
-        Some(row) => publish(tx, LiveEvent::from_row(&row)?).await,
-        None => Ok(()),
-    }
+    record(tx, |insert| {
+        insert
+            .push(
+                "INSERT INTO live_events (kind, order_id, company_id, placed_by, change, number, status, internal, created_at) \
+                 SELECT 'order', o.id, o.company_id, o.placed_by, ",
+            )
+            .bind_text(change.as_str())
+            .push(", o.number, o.status, ")
+            .bind_int(i64::from(internal))
+            .push(", ")
+            .bind_int(at)
+            .push(" FROM orders o WHERE o.id = ")
+            .bind_int(order_id);
+    })
+    .await
 }
 
 /// Records, in `tx`, a notification of `kind` about `order_id` for each
-/// of `recipients`.
+/// of `recipients`: one statement per thousand, within every engine's
+/// limit on bound values.
 pub(crate) async fn record_notifications(
     tx: &mut Tx,
     recipients: &[i64],
@@ -188,46 +188,80 @@ pub(crate) async fn record_notifications(
     kind: &str,
     at: i64,
 ) -> AppResult<()> {
-    for recipient in recipients {
-        let row = sqlx::query(&format!(
-            "INSERT INTO live_events (kind, order_id, recipient_id, change, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
-        ))
-        .bind(LiveKind::Notification.as_str())
-        .bind(order_id)
-        .bind(*recipient)
-        .bind(kind)
-        .bind(at)
-        .fetch_one(&mut **tx)
+    for chunk in recipients.chunks(1000) {
+        record(tx, |insert| {
+            insert.push(
+                "INSERT INTO live_events (kind, order_id, recipient_id, change, created_at) VALUES ",
+            );
+            for (index, recipient) in chunk.iter().enumerate() {
+                insert
+                    .push(if index == 0 { "(" } else { ", (" })
+                    .bind_text(LiveKind::Notification.as_str())
+                    .push(", ")
+                    .bind_int(order_id)
+                    .push(", ")
+                    .bind_int(*recipient)
+                    .push(", ")
+                    .bind_text(kind)
+                    .push(", ")
+                    .bind_int(at)
+                    .push(")");
+            }
+        })
         .await?;
-        publish(tx, LiveEvent::from_row(&row)?).await?;
     }
     Ok(())
 }
 
-/// Hands `event` to the streams once `tx` commits: on PostgreSQL by a
-/// notification, which the database delivers to every instance's listener
-/// at commit (and drops on rollback); on SQLite to this process's hub.
-async fn publish(tx: &mut Tx, event: LiveEvent) -> AppResult<()> {
+/// Writes to `live_events` by the `INSERT` (without `RETURNING`) that
+/// `write_insert` writes, in `tx`, and hands what it wrote to the streams
+/// once `tx` commits: on PostgreSQL by a notification in the same
+/// statement, which the database delivers to every instance's listener at
+/// commit (and drops on rollback); on SQLite to this process's hub.
+async fn record(tx: &mut Tx, write_insert: impl FnOnce(&mut Sql)) -> AppResult<()> {
     match tx.engine() {
         Engine::Postgres => {
-            let payload = serde_json::to_string(&event)
-                .map_err(|error| AppError::Internal(format!("live event: {error}")))?;
-            // In a CTE, because the `void` that pg_notify returns is no
-            // type the `Any` driver reads.
-            sqlx::query("WITH sent AS (SELECT pg_notify($1, $2)) SELECT COUNT(*) FROM sent")
-                .bind(CHANNEL)
-                .bind(payload)
-                .execute(&mut **tx)
-                .await?;
+            // One round trip per change. The count is read because the
+            // `void` that pg_notify returns is no type the `Any` driver
+            // reads.
+            let mut sql = Sql::new("WITH ev AS (");
+            write_insert(&mut sql);
+            sql.push(" RETURNING ")
+                .push(COLUMNS)
+                .push("), sent AS (SELECT pg_notify(")
+                .bind_text(CHANNEL)
+                .push(", ")
+                .push(PAYLOAD)
+                .push(") FROM ev) SELECT COUNT(*) FROM sent");
+            sql.query().execute(&mut **tx).await?;
         }
         Engine::Sqlite => {
+            let mut sql = Sql::new("");
+            write_insert(&mut sql);
+            sql.push(" RETURNING ").push(COLUMNS);
+            let events = sql
+                .query()
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(LiveEvent::from_row)
+                .collect::<AppResult<Vec<_>>>()?;
             let hub = hub(tx.database_url());
-            tx.after_commit(move || hub.send(event));
+            tx.after_commit(move || {
+                for event in events {
+                    hub.send(event);
+                }
+            });
         }
     }
     Ok(())
 }
+
+/// A row of `ev` as the JSON of a [`LiveEvent`]: what the listener reads.
+const PAYLOAD: &str = "json_build_object('id', id, 'kind', kind, 'order_id', order_id, \
+     'company_id', company_id, 'placed_by', placed_by, 'recipient_id', recipient_id, \
+     'change', change, 'number', number, 'status', status, 'internal', internal <> 0, \
+     'created_at', created_at)::text";
 
 /// Spreads the committed events of one database to this process's streams.
 #[derive(Clone, Debug)]

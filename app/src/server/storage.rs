@@ -125,7 +125,9 @@ impl Storage {
     /// of writes that never finished (which `object_store` does not list);
     /// in an object store, its objects (uploads that never finished are
     /// not objects, and the bucket's lifecycle rule for incomplete
-    /// multipart uploads removes them).
+    /// multipart uploads removes them). A scan of the whole store, for
+    /// inspection (tests, an operator's check), never for the portal's own
+    /// work.
     pub async fn files(&self) -> AppResult<Vec<StoredFile>> {
         if self.backend == Backend::ObjectStore {
             return self.objects().await;
@@ -169,17 +171,6 @@ impl Storage {
         Ok(files)
     }
 
-    /// Removes a file that `files` listed.
-    pub async fn remove_file(&self, name: &str) -> AppResult<()> {
-        if self.backend == Backend::ObjectStore {
-            return self.delete(name).await;
-        }
-        let path = self.dir.join(name);
-        tokio::fs::remove_file(&path)
-            .await
-            .map_err(|error| AppError::Internal(format!("removing {name}: {error}")))
-    }
-
     /// A fresh key: stored names are random, never derived from what the
     /// client called the file.
     pub fn new_key() -> String {
@@ -221,11 +212,28 @@ impl Storage {
         Ok(())
     }
 
-    pub async fn delete(&self, key: &str) -> AppResult<()> {
-        self.store
-            .delete(&Path::from(key))
-            .await
-            .map_err(|error| AppError::Internal(format!("deleting {key}: {error}")))
+    /// Removes the file stored under `key`, if there is one, and in a
+    /// directory what a write cut short left of it: the directory store
+    /// stages a write as `<key>#<n>`, `n` counting up from 0 past names
+    /// taken, and renames it to `<key>` when the write completes.
+    pub async fn discard(&self, key: &str) -> AppResult<()> {
+        match self.store.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(error) => return Err(AppError::Internal(format!("deleting {key}: {error}"))),
+        }
+        if self.backend == Backend::Directory {
+            for staged in 0..4 {
+                match tokio::fs::remove_file(self.dir.join(format!("{key}#{staged}"))).await {
+                    Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(AppError::Internal(format!(
+                            "deleting {key}#{staged}: {error}"
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether the store answers. A directory: asking for a file that need

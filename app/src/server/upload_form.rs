@@ -15,6 +15,7 @@
 
 use crate::model::{Attachment, AttachmentKind};
 use crate::server::auth::CurrentUser;
+use crate::server::db::Db;
 use crate::server::error::{AppError, AppResult};
 use crate::server::services::attachments::{self, MAX_FILES, ReceivedFile, TypeCheck};
 use crate::server::state::AppState;
@@ -171,6 +172,7 @@ where
         content_type,
         body,
         state.settings.max_upload_bytes,
+        &state.db,
         &state.storage,
     )
     .await?;
@@ -193,34 +195,49 @@ pub fn max_body_bytes(files_limit: u64) -> u64 {
 }
 
 /// Reads an upload form from `body`, sent with `content_type`, storing its
-/// files in `storage` as they arrive. When the form is refused part-way,
-/// the files already stored are removed again.
+/// files in `storage` as they arrive, each recorded in `db` as pending
+/// before its first byte is written (see `attachments::expect_file`). When
+/// the form is refused part-way, the files already stored are removed
+/// again.
 pub async fn read_upload_form<S, E>(
     content_type: Option<&str>,
     body: S,
     files_limit: u64,
+    db: &Db,
     storage: &Storage,
 ) -> AppResult<UploadForm>
 where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
+    let mut keys = Vec::new();
     let mut files = Vec::new();
-    let read = read_parts(content_type, body, files_limit, storage, &mut files).await;
+    let read = read_parts(
+        content_type,
+        body,
+        files_limit,
+        db,
+        storage,
+        &mut keys,
+        &mut files,
+    )
+    .await;
     if read.is_err() {
-        for file in &files {
-            let _ = storage.delete(&file.key).await;
-        }
+        attachments::discard(db, storage, &keys).await;
     }
     Ok(UploadForm { kind: read?, files })
 }
 
-/// Reads the parts into `files`, answering the form's kind.
+/// Reads the parts into `files`, answering the form's kind. Every key
+/// recorded as pending goes into `keys`, including that of a file whose
+/// write failed.
 async fn read_parts<S, E>(
     content_type: Option<&str>,
     body: S,
     files_limit: u64,
+    db: &Db,
     storage: &Storage,
+    keys: &mut Vec<String>,
     files: &mut Vec<ReceivedFile>,
 ) -> AppResult<AttachmentKind>
 where
@@ -265,6 +282,8 @@ where
         }
         let filename = field.file_name().unwrap_or_default().to_owned();
         let key = Storage::new_key();
+        attachments::expect_file(db, &key).await?;
+        keys.push(key.clone());
         let mut writer = storage.writer(&key);
         let mut check = TypeCheck::default();
         let mut digest = Sha256::new();
@@ -362,6 +381,15 @@ mod tests {
         (dir, storage)
     }
 
+    /// A database of its own, in memory, where uploads record pending files.
+    async fn database() -> Db {
+        let db = crate::server::db::connect("sqlite::memory:", 1)
+            .await
+            .expect("database");
+        crate::server::db::migrate(&db).await.expect("migrations");
+        db
+    }
+
     /// Sends `body` in chunks of `chunk` bytes.
     async fn read(body: Vec<u8>, chunk: usize, limit: u64) -> AppResult<UploadForm> {
         let (_dir, storage) = storage();
@@ -374,17 +402,41 @@ mod tests {
         chunk: usize,
         limit: u64,
     ) -> AppResult<UploadForm> {
+        read_typed(storage, Some(&content_type()), body, chunk, limit).await
+    }
+
+    /// Sends `body` with `content_type`, in chunks of `chunk` bytes, and
+    /// checks that what is kept is pending and what is refused forgotten.
+    async fn read_typed(
+        storage: &Storage,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+        chunk: usize,
+        limit: u64,
+    ) -> AppResult<UploadForm> {
         let chunks: Vec<Result<Bytes, std::io::Error>> = body
             .chunks(chunk)
             .map(|chunk| Ok(Bytes::copy_from_slice(chunk)))
             .collect();
-        read_upload_form(
-            Some(&content_type()),
+        let db = database().await;
+        let form = read_upload_form(
+            content_type,
             futures_util::stream::iter(chunks),
             limit,
+            &db,
             storage,
         )
-        .await
+        .await;
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pending_files")
+            .fetch_one(&db)
+            .await
+            .expect("pending files");
+        let expected = form.as_ref().map_or(0, |form| form.files.len() as i64);
+        assert_eq!(
+            pending, expected,
+            "a kept file stays pending until recorded; a refused one is forgotten"
+        );
+        form
     }
 
     fn run<T>(future: impl std::future::Future<Output = T>) -> T {
@@ -509,18 +561,14 @@ mod tests {
     #[test]
     fn bodies_that_are_not_multipart_are_bad_requests() {
         let (_dir, storage) = storage();
-        let no_type = run(read_upload_form(
-            None,
-            futures_util::stream::iter(Vec::<Result<Bytes, std::io::Error>>::new()),
-            100,
-            &storage,
-        ));
+        let no_type = run(read_typed(&storage, None, Vec::new(), 64, 100));
         assert!(matches!(no_type, Err(AppError::BadRequest(_))));
-        let no_boundary = run(read_upload_form(
-            Some("multipart/form-data"),
-            futures_util::stream::iter(Vec::<Result<Bytes, std::io::Error>>::new()),
-            100,
+        let no_boundary = run(read_typed(
             &storage,
+            Some("multipart/form-data"),
+            Vec::new(),
+            64,
+            100,
         ));
         assert!(matches!(no_boundary, Err(AppError::BadRequest(_))));
         let mut truncated = body(&[part("file", Some("a"), &[b'a'; 500])]);

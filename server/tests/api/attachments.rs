@@ -298,33 +298,101 @@ on_both_databases!(
 );
 
 on_both_databases!(
-    the_clean_up_leaves_a_wrong_files_dir_and_foreign_files_alone,
+    the_clean_up_removes_only_what_interrupted_uploads_left,
     async |app: TestApp| {
-        use app::server::services::attachments::{Reconciled, reconcile};
+        use app::server::services::attachments::{expect_file, reconcile};
         use app::server::storage::Storage;
         let rows = attachment_count(&app).await;
         assert!(rows > 0);
-        // FILES_DIR pointing at the wrong directory: none of the recorded
-        // files is there, so nothing is removed, and no stranger's file.
-        let wrong = tempfile::tempdir().unwrap();
-        std::fs::write(wrong.path().join("notes.txt"), b"mine").unwrap();
-        let storage = Storage::local(wrong.path()).unwrap();
-        let removed = reconcile(&app.state.db, &storage, 0).await.unwrap();
-        assert_eq!(removed, Reconciled::default());
-        assert_eq!(attachment_count(&app).await, rows);
-        assert!(wrong.path().join("notes.txt").exists());
-        // In the right directory, a file not named like a stored file stays
-        // too, while a stored-looking orphan goes.
-        let files = app.state.storage.files().await.unwrap().len();
         let dir = app.files_dir();
+        let files = app.state.storage.files().await.unwrap().len();
+        // What an upload cut short leaves: its key recorded as pending,
+        // and the file, whole or (as `#0`) part-written.
+        let whole = Storage::new_key();
+        let partial = Storage::new_key();
+        for key in [&whole, &partial] {
+            expect_file(&app.state.db, key).await.unwrap();
+        }
+        std::fs::write(dir.join(&whole), b"orphan").unwrap();
+        std::fs::write(dir.join(format!("{partial}#0")), b"part").unwrap();
+        // What the clean-up did not record is not its to remove: another
+        // program's file, even one named like a stored file.
+        let foreign = Storage::new_key();
         std::fs::write(dir.join("README"), b"keep").unwrap();
-        std::fs::write(dir.join("0123456789abcdef0123456789abcdef"), b"orphan").unwrap();
+        std::fs::write(dir.join(&foreign), b"not ours").unwrap();
+
+        // Within the grace period an upload may still be under way.
+        let removed = reconcile(&app.state.db, &app.state.storage, 3_600_000)
+            .await
+            .unwrap();
+        assert_eq!(removed, 0);
+        assert!(dir.join(&whole).exists());
+
         let removed = reconcile(&app.state.db, &app.state.storage, 0)
             .await
             .unwrap();
-        assert_eq!(removed, Reconciled { files: 1, rows: 0 });
+        assert_eq!(removed, 2);
+        assert!(!dir.join(&whole).exists());
+        assert!(!dir.join(format!("{partial}#0")).exists());
         assert!(dir.join("README").exists());
-        assert_eq!(app.state.storage.files().await.unwrap().len(), files + 1);
+        assert!(dir.join(&foreign).exists());
+        assert_eq!(app.state.storage.files().await.unwrap().len(), files + 2);
+        assert_eq!(attachment_count(&app).await, rows);
+        assert_eq!(app.scalar("SELECT COUNT(*) FROM pending_files").await, 0);
+    }
+);
+
+on_both_databases!(
+    an_upload_outlived_by_its_clean_up_is_refused_whole,
+    async |app: TestApp| {
+        use app::server::services::attachments::{self, ReceivedFile, TypeCheck};
+        let ava = app
+            .scalar("SELECT id FROM users WHERE email = 'ava@acme.test'")
+            .await;
+        let user = app::server::auth::load_user(&app.state.db, ava)
+            .await
+            .unwrap()
+            .expect("ava");
+        let order = app.order_id("ORD-1007").await;
+        let target = attachments::may_upload(&app.state.db, &user, order)
+            .await
+            .unwrap();
+        // A file received and stored, whose pending record the clean-up
+        // took (the upload outlasted the grace period) before its row was
+        // written.
+        let key = app::server::storage::Storage::new_key();
+        attachments::expect_file(&app.state.db, &key).await.unwrap();
+        app.state
+            .storage
+            .put(&key, bytes::Bytes::from_static(b"%PDF-1.4\n"))
+            .await
+            .unwrap();
+        assert_eq!(
+            attachments::reconcile(&app.state.db, &app.state.storage, -60_000)
+                .await
+                .unwrap(),
+            1
+        );
+        let mut check = TypeCheck::default();
+        check.feed(b"%PDF-1.4\n");
+        let rows = attachment_count(&app).await;
+        let refused = attachments::upload(
+            &app.state.db,
+            &app.state.storage,
+            &user,
+            target,
+            app::model::AttachmentKind::Document,
+            vec![ReceivedFile {
+                file_type: check.finish("late.pdf"),
+                filename: "late.pdf".to_owned(),
+                key,
+                size: 9,
+                sha256: String::new(),
+            }],
+        )
+        .await
+        .expect_err("no row may name a file the clean-up removed");
+        assert_eq!(refused.code(), "conflict");
         assert_eq!(attachment_count(&app).await, rows);
     }
 );

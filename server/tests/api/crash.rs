@@ -1,5 +1,6 @@
 //! The server process killed (SIGKILL) while uploads are under way: after
-//! a restart every attachment row has its file and every file its row.
+//! a restart every attachment row has its file and every file its row, and
+//! no upload is left pending.
 
 use crate::helpers::*;
 use reqwest::StatusCode;
@@ -175,20 +176,26 @@ async fn killed_uploads_leave_no_orphans(engine: Engine) {
          {unrecorded} files without a row)"
     );
 
-    // What any crash may leave: a stored file never recorded, a write cut
-    // short, and (from a lost disk) a record whose file is gone.
-    std::fs::write(files.join("0123456789abcdef0123456789abcdef"), b"orphan").unwrap();
-    std::fs::write(files.join("fedcba9876543210fedcba9876543210#7"), b"partial").unwrap();
-    sqlx::query(
-        "INSERT INTO attachments (order_id, uploaded_by, kind, filename, content_type, size, \
-         sha256, storage_key, created_at) \
-         SELECT id, placed_by, 'document', 'lost.pdf', 'application/pdf', 1, '', 'lost', 0 \
-         FROM orders WHERE id = $1",
-    )
-    .bind(order_id)
-    .execute(&db)
-    .await
-    .expect("a row without a file");
+    // What any crash may leave, as an upload leaves it: a stored file never
+    // recorded, and a write cut short (the store stages it as `<key>#0`),
+    // each recorded as pending before its first byte was written.
+    for (key, name) in [
+        (
+            "0123456789abcdef0123456789abcdef",
+            "0123456789abcdef0123456789abcdef",
+        ),
+        (
+            "fedcba9876543210fedcba9876543210",
+            "fedcba9876543210fedcba9876543210#0",
+        ),
+    ] {
+        sqlx::query("INSERT INTO pending_files (storage_key, created_at) VALUES ($1, 0)")
+            .bind(key)
+            .execute(&db)
+            .await
+            .expect("a pending file");
+        std::fs::write(files.join(name), b"left behind").unwrap();
+    }
     let files_before = files_in(&files).len();
     // The restart must see the leftovers as older than itself.
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -207,7 +214,11 @@ async fn killed_uploads_leave_no_orphans(engine: Engine) {
         on_disk, keys,
         "every file has its row and every row its file"
     );
-    assert!(!keys.contains("lost"));
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pending_files")
+        .fetch_one(&db)
+        .await
+        .expect("pending files");
+    assert_eq!(pending, 0, "every pending file was settled");
     // The portal keeps working on the repaired store.
     let client = signed_in(&base).await;
     let response = client

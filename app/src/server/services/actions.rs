@@ -1,8 +1,10 @@
 //! Changing an order's status: customer cancel, submit and resubmit, and
-//! staff moves. Each change is one conditional write (`WHERE id = … AND
-//! status = <the status read> AND <tenant>`) in one transaction with its
-//! event, refund and notifications, so that of two racing requests exactly
-//! one changes the order.
+//! staff moves. The order is read first, outside the write transaction;
+//! the change is then one conditional write (`WHERE id = … AND version =
+//! <the version read> AND <tenant>`) in one transaction with its event,
+//! refund and notifications, so that of two racing requests exactly one
+//! changes the order, and the other decides again on what it finds. On
+//! SQLite, whose writers take turns, the turn is held only for the writes.
 
 use crate::model::{BatchError, BatchItem, BatchResult, EventKind};
 use crate::rules::{self, Action, Permission, Status};
@@ -36,6 +38,7 @@ pub enum Intent {
 /// The order as the change found it.
 struct Current {
     status: Status,
+    version: i64,
     placed_by: i64,
     number: String,
     company_id: i64,
@@ -45,9 +48,9 @@ struct Current {
     turnaround_days: i64,
 }
 
-async fn read_current(tx: &mut Tx, user: &CurrentUser, order_id: i64) -> AppResult<Current> {
+async fn read_current(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Current> {
     let mut sql = Sql::new(
-        "SELECT o.status, o.placed_by, o.number, o.company_id, o.paid_cents, c.has_account, \
+        "SELECT o.status, o.version, o.placed_by, o.number, o.company_id, o.paid_cents, c.has_account, \
          c.enable_cancel_order, p.turnaround_days \
          FROM orders o JOIN companies c ON c.id = o.company_id \
          JOIN products p ON p.id = o.product_id WHERE o.id = ",
@@ -55,7 +58,7 @@ async fn read_current(tx: &mut Tx, user: &CurrentUser, order_id: i64) -> AppResu
     sql.bind_int(order_id).and_visible_to("o", user);
     let row = sql
         .query()
-        .fetch_optional(&mut **tx)
+        .fetch_optional(db)
         .await?
         .ok_or(AppError::NotFound)?;
     let status: String = row.try_get("status")?;
@@ -63,6 +66,7 @@ async fn read_current(tx: &mut Tx, user: &CurrentUser, order_id: i64) -> AppResu
         status: status
             .parse()
             .map_err(|error: rules::UnknownStatus| AppError::Internal(error.to_string()))?,
+        version: row.try_get("version")?,
         placed_by: row.try_get("placed_by")?,
         number: row.try_get("number")?,
         company_id: row.try_get("company_id")?,
@@ -189,14 +193,13 @@ async fn try_apply(
     reason: Option<&NoteText>,
 ) -> AppResult<Option<Status>> {
     let reason = reason.map(NoteText::as_str);
-    let mut tx = db::begin_write(db).await?;
-    let current = read_current(&mut tx, user, order_id).await?;
+    let current = read_current(db, user, order_id).await?;
     let Some(to) = target(user, intent, &current)? else {
         return Ok(Some(current.status));
     };
     if to == Status::Resubmitted
         && note.is_none()
-        && !has_correction(&mut tx, order_id, current.status).await?
+        && !has_correction(db, order_id, current.status).await?
     {
         return Err(AppError::Unprocessable(
             "Explain the correction in a note or upload a corrected document before resubmitting."
@@ -204,6 +207,9 @@ async fn try_apply(
         ));
     }
 
+    // Taken after the turn to write, so that timestamps follow the order
+    // in which changes commit.
+    let mut tx = db::begin_write(db).await?;
     let now = now_ms();
     let mut sql = Sql::new("UPDATE orders SET status = ");
     sql.bind_text(to.as_str())
@@ -226,8 +232,8 @@ async fn try_apply(
     }
     sql.push(" WHERE id = ")
         .bind_int(order_id)
-        .push(" AND status = ")
-        .bind_text(current.status.as_str());
+        .push(" AND version = ")
+        .bind_int(current.version);
     sql.and_visible_to("orders", user);
     if sql.query().execute(&mut *tx).await?.rows_affected() == 0 {
         return Ok(None);
@@ -301,7 +307,7 @@ async fn try_apply(
 
 /// Whether the customer added a note or a document since the order was put
 /// on hold or rejected.
-async fn has_correction(tx: &mut Tx, order_id: i64, held: Status) -> AppResult<bool> {
+async fn has_correction(db: &Db, order_id: i64, held: Status) -> AppResult<bool> {
     let row = sqlx::query(
         "SELECT \
            (SELECT COUNT(*) FROM notes n JOIN users u ON u.id = n.author_id \
@@ -313,7 +319,7 @@ async fn has_correction(tx: &mut Tx, order_id: i64, held: Status) -> AppResult<b
     )
     .bind(order_id)
     .bind(held.as_str())
-    .fetch_one(&mut **tx)
+    .fetch_one(db)
     .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }

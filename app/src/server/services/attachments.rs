@@ -9,9 +9,8 @@ use crate::server::error::{AppError, AppResult};
 use crate::server::services::history::record_event;
 use crate::server::services::orders;
 use crate::server::sql::Sql;
-use crate::server::storage::{FileStream, Storage, StoredFile};
+use crate::server::storage::{FileStream, Storage};
 use sqlx::Row;
-use std::collections::HashSet;
 
 /// The most files one upload request may carry.
 pub const MAX_FILES: usize = 20;
@@ -315,9 +314,8 @@ pub async fn upload(
 ) -> AppResult<Vec<Attachment>> {
     let result = record_all(db, user, &order, kind, &files).await;
     if result.is_err() {
-        for file in &files {
-            let _ = storage.delete(&file.key).await;
-        }
+        let keys: Vec<String> = files.iter().map(|file| file.key.clone()).collect();
+        discard(db, storage, &keys).await;
     }
     result
 }
@@ -358,6 +356,19 @@ async fn record_all(
     // The status the upload was allowed in must still hold: no file lands
     // on an order that was cancelled while it arrived.
     orders::keep_status(&mut tx, order.id, order.status).await?;
+    let mut recorded = Sql::new("DELETE FROM pending_files WHERE storage_key IN (");
+    for (index, file) in files.iter().enumerate() {
+        if index > 0 {
+            recorded.push(", ");
+        }
+        recorded.bind_text(file.key.as_str());
+    }
+    let still_pending = recorded.push(")").query().execute(&mut *tx).await?;
+    if still_pending.rows_affected() != files.len() as u64 {
+        return Err(AppError::Conflict(
+            "The upload took too long and its files were cleared away. Send it again.".to_owned(),
+        ));
+    }
     let order_id = order.id;
     let mut attachments = Vec::with_capacity(files.len());
     for (filename, file_type, file) in checked {
@@ -405,77 +416,89 @@ async fn record_all(
     Ok(attachments)
 }
 
-/// What `reconcile` removed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Reconciled {
-    pub files: usize,
-    pub rows: usize,
+/// Records that a file is about to be stored under `key` for an upload,
+/// before a byte of it is written: whatever a crash leaves of it, the
+/// clean-up ([`reconcile`]) finds by this record, without reading every
+/// attachment or listing the whole store.
+pub async fn expect_file(db: &Db, key: &str) -> AppResult<()> {
+    let mut tx = db::begin_write(db).await?;
+    sqlx::query("INSERT INTO pending_files (storage_key, created_at) VALUES ($1, $2)")
+        .bind(key)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
-/// Makes files and attachment rows match again after a crash: a file no
-/// row names (an upload cut short between storing and recording, or a
-/// partial write) is removed once older than `grace_ms`, which spares
-/// uploads still in progress; a row whose file is gone is removed at once,
-/// since rows are only written after their files.
-///
-/// Only files named as the storage names them are ever touched, and when
-/// not one recorded file is found the directory is taken to be the wrong
-/// one (a mistaken `FILES_DIR`): nothing is removed then.
-pub async fn reconcile(db: &Db, storage: &Storage, grace_ms: i64) -> AppResult<Reconciled> {
-    // Rows first, then files: a file stored after the rows were read is
-    // younger than the grace period, so it is not taken for an orphan.
-    let mut keys = Vec::new();
-    for row in sqlx::query("SELECT id, storage_key FROM attachments")
-        .fetch_all(db)
-        .await?
-    {
-        keys.push((
-            row.try_get::<i64, _>("id")?,
-            row.try_get::<String, _>("storage_key")?,
-        ));
-    }
-    let files: Vec<StoredFile> = storage
-        .files()
-        .await?
-        .into_iter()
-        .filter(|file| Storage::is_stored_name(&file.name))
-        .collect();
-    let present: HashSet<&str> = files.iter().map(|file| file.name.as_str()).collect();
-    let missing: Vec<&(i64, String)> = keys
-        .iter()
-        .filter(|(_, key)| !present.contains(key.as_str()))
-        .collect();
-    if !keys.is_empty() && missing.len() == keys.len() {
-        tracing::error!(
-            rows = keys.len(),
-            "no attachment's file is in the storage directory: is FILES_DIR right? Nothing removed"
-        );
-        return Ok(Reconciled::default());
-    }
-    let mut reconciled = Reconciled::default();
-    for (id, key) in missing {
-        // A listing is no proof of absence (an object store's listing is
-        // paged while uploads go on): asked by name, the file is gone.
-        if storage.exists(key).await? {
-            continue;
+/// Removes the files of an upload that was refused, and their records. A
+/// file that cannot be removed now keeps its record, for the clean-up.
+pub async fn discard(db: &Db, storage: &Storage, keys: &[String]) {
+    for key in keys {
+        if let Err(error) = discard_one(db, storage, key).await {
+            tracing::warn!(%error, %key, "a refused upload's file is left for the clean-up");
         }
-        tracing::warn!(id, %key, "removing an attachment whose file is missing");
-        sqlx::query("DELETE FROM attachments WHERE id = $1")
-            .bind(id)
-            .execute(db)
-            .await?;
-        reconciled.rows += 1;
     }
-    let known: HashSet<&str> = keys.iter().map(|(_, key)| key.as_str()).collect();
+}
+
+async fn discard_one(db: &Db, storage: &Storage, key: &str) -> AppResult<()> {
+    storage.discard(key).await?;
+    forget_pending(db, key).await?;
+    Ok(())
+}
+
+/// How many records of files still pending the clean-up reads at once.
+const RECONCILE_BATCH: i64 = 500;
+
+/// Removes what uploads cut short by a crash left in the store: each file
+/// recorded as pending ([`expect_file`]) for longer than `grace_ms`, which
+/// spares uploads still in progress, whose attachment row was never
+/// written. Reads only those records, by age, never every attachment nor
+/// the store's listing; files it did not record (another program's, or a
+/// mistaken `FILES_DIR`) are never touched. Answers how many it removed.
+pub async fn reconcile(db: &Db, storage: &Storage, grace_ms: i64) -> AppResult<usize> {
     let cutoff = now_ms() - grace_ms;
-    for file in &files {
-        if !known.contains(file.name.as_str()) && file.modified_ms <= cutoff {
-            tracing::warn!(name = %file.name, "removing a file no attachment names");
-            storage.remove_file(&file.name).await?;
-            reconciled.files += 1;
+    let mut removed = 0;
+    loop {
+        let keys = sqlx::query(
+            "SELECT p.storage_key, \
+                    (SELECT COUNT(*) FROM attachments a WHERE a.storage_key = p.storage_key) AS rows \
+             FROM pending_files p WHERE p.created_at <= $1 ORDER BY p.created_at LIMIT $2",
+        )
+        .bind(cutoff)
+        .bind(RECONCILE_BATCH)
+        .fetch_all(db)
+        .await?;
+        if keys.is_empty() {
+            return Ok(removed);
+        }
+        for row in keys {
+            let key: String = row.try_get("storage_key")?;
+            // Claimed by forgetting it first: an upload whose record is
+            // gone is refused when it comes to write its rows, so no row
+            // can name a file removed here.
+            if !forget_pending(db, &key).await? || row.try_get::<i64, _>("rows")? > 0 {
+                continue;
+            }
+            tracing::warn!(%key, "removing a file an interrupted upload left behind");
+            if let Err(error) = storage.discard(&key).await {
+                expect_file(db, &key).await?;
+                return Err(error);
+            }
+            removed += 1;
         }
     }
-    Ok(reconciled)
+}
+
+/// Forgets the record of a pending file; whether there was one.
+async fn forget_pending(db: &Db, key: &str) -> AppResult<bool> {
+    let mut tx = db::begin_write(db).await?;
+    let forgotten = sqlx::query("DELETE FROM pending_files WHERE storage_key = $1")
+        .bind(key)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(forgotten > 0)
 }
 
 /// A stored file with what is needed to send it.

@@ -169,12 +169,19 @@ pub async fn refresh_trigram_docs(db: &Db) -> AppResult<()> {
     sqlx::query("DELETE FROM search_trigram_docs")
         .execute(&mut *tx)
         .await?;
-    for (trigram, docs) in counted {
-        sqlx::query("INSERT INTO search_trigram_docs (trigram, docs) VALUES ($1, $2)")
-            .bind(trigram)
-            .bind(docs)
-            .execute(&mut *tx)
-            .await?;
+    // Some thousands of rows: a statement per row would cost a round trip
+    // each, while the server is starting and already answering.
+    for chunk in counted.chunks(500) {
+        let mut insert = Sql::new("INSERT INTO search_trigram_docs (trigram, docs) VALUES ");
+        for (index, (trigram, docs)) in chunk.iter().enumerate() {
+            insert
+                .push(if index == 0 { "(" } else { ", (" })
+                .bind_text(trigram.as_str())
+                .push(", ")
+                .bind_int(*docs)
+                .push(")");
+        }
+        insert.query().execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(())
