@@ -12,7 +12,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use std::sync::LazyLock;
+use std::collections::HashSet;
+use std::sync::{LazyLock, Mutex};
 
 /// Longer passwords are refused unhashed: hashing megabytes per attempt
 /// would be an easy way to load the server.
@@ -271,13 +272,43 @@ async fn session_user(
     // Activity is recorded at most once a minute: a read of the portal is
     // not a write per request.
     if activity == Activity::Recorded && first.try_get::<i64, _>("last_seen_at")? < now - 60_000 {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&id)
-            .execute(db)
-            .await?;
+        record_activity(db, id, now);
     }
     user_from_rows(&rows)
+}
+
+/// Records in the background that a session was used at `now`. No request
+/// waits for it, and the many requests of one page or client that find
+/// the session due at once write it once: on SQLite each such write would
+/// otherwise queue for the write lock, holding a pooled connection, and a
+/// failed one leaves the session due for the next request to try again.
+fn record_activity(db: &Db, session_id: String, now: i64) {
+    static RECORDING: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Default::default);
+    let recording = || {
+        RECORDING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    if !recording().insert(session_id.clone()) {
+        return;
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        let recorded = async {
+            let mut tx = db::begin_write(&db).await?;
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&session_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await;
+        recording().remove(&session_id);
+        if let Err(error) = recorded {
+            tracing::warn!(%error, "recording a session's activity failed; the next request tries again");
+        }
+    });
 }
 
 /// The columns of a user, their company and one permission of their group,

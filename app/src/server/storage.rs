@@ -266,15 +266,6 @@ impl Storage {
         }
     }
 
-    /// Whether a file is stored under `key`.
-    pub async fn exists(&self, key: &str) -> AppResult<bool> {
-        match self.store.head(&Path::from(key)).await {
-            Ok(_) => Ok(true),
-            Err(object_store::Error::NotFound { .. }) => Ok(false),
-            Err(error) => Err(AppError::Internal(format!("looking up {key}: {error}"))),
-        }
-    }
-
     /// A file's contents as the store sends them, never whole in memory;
     /// a missing file is `NotFound`, like its record.
     pub async fn stream(&self, key: &str) -> AppResult<FileStream> {
