@@ -35,8 +35,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower::util::option_layer;
+use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
-use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -344,26 +344,23 @@ fn is_named_by_content(path: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
-/// Compresses pages, JSON and the bundle for clients that accept brotli or
-/// gzip, unless already compressed (the bundle's precompressed files).
-/// Files of orders (`Content-Disposition`) go as they are stored, event
-/// streams and images too.
+/// Compresses pages and JSON with gzip for clients that accept it, unless
+/// already compressed (the bundle's precompressed brotli and gzip files).
+/// Files of orders (`Content-Disposition`), event streams and images go
+/// as they are stored.
 ///
-/// At quality 4: brotli's own default is 11, its slowest, meant for files
-/// compressed once; a page compressed per request at 11 costs more time
-/// than the smaller transfer saves (figures in `docs/decisions.md`).
+/// Never brotli as the answer is sent: on the orders page, 16 at once, a
+/// brotli encoder per answer took the server's peak memory from 80 MB to
+/// 160–190 MB and halved its pages a second (at qualities 11 and 4), for
+/// no smaller a page than gzip's (`docs/decisions.md`).
 fn compression() -> CompressionLayer<impl Predicate> {
     let not_a_file = |_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
         !headers.contains_key(header::CONTENT_DISPOSITION)
     };
     CompressionLayer::new()
-        .quality(CompressionLevel::Precise(DYNAMIC_COMPRESSION_QUALITY))
+        .no_br()
         .compress_when(DefaultPredicate::new().and(not_a_file))
 }
-
-/// The brotli quality (and gzip level) of responses compressed as they are
-/// sent.
-const DYNAMIC_COMPRESSION_QUALITY: i32 = 4;
 
 /// Sends a page asked for with a trailing slash (`/admin/`) to its one
 /// address (`/admin`), keeping the query, so that every page is checked

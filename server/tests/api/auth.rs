@@ -474,3 +474,50 @@ on_both_databases!(
         );
     }
 );
+
+on_both_databases!(
+    a_session_due_for_its_activity_serves_a_burst_of_requests_and_writes_once,
+    async |app: TestApp| {
+        let sam = app.login("sam@fts.test").await;
+        // Due: last used more than a minute ago.
+        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 2 * 60000")
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+        let due = app.scalar("SELECT MAX(last_seen_at) FROM sessions").await;
+        // Reads and writes of the same session at once, as a busy client
+        // sends them.
+        let (_, page) = app
+            .get_json(&sam, "/ordering/api/orders?view=in-progress&limit=40")
+            .await;
+        let ids: Vec<i64> = page["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|order| order["id"].as_i64().unwrap())
+            .collect();
+        let burst = ids.iter().enumerate().map(|(index, id)| {
+            let request = if index % 2 == 0 {
+                sam.get(app.url("/ordering/api/orders/counts"))
+            } else {
+                sam.post(app.url(&format!("/ordering/api/orders/{id}/notes")))
+                    .json(&json!({"body": "Checked with the vendor."}))
+            };
+            request.send()
+        });
+        for answer in futures_util::future::join_all(burst).await {
+            let status = answer.unwrap().status();
+            assert!(status.is_success(), "{status}");
+        }
+        // Recorded once, in the background, soon after.
+        let mut recorded = app.scalar("SELECT MAX(last_seen_at) FROM sessions").await;
+        for _ in 0..50 {
+            if recorded > due {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            recorded = app.scalar("SELECT MAX(last_seen_at) FROM sessions").await;
+        }
+        assert!(recorded > due, "the session's activity was recorded");
+    }
+);
