@@ -52,7 +52,6 @@ impl std::fmt::Debug for FileStream {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {
     pub name: String,
-    pub modified_ms: i64,
 }
 
 impl Storage {
@@ -141,13 +140,8 @@ impl Storage {
                 if !metadata.is_file() {
                     continue;
                 }
-                let modified_ms = metadata
-                    .modified()?
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |since| since.as_millis() as i64);
                 files.push(StoredFile {
                     name: entry.file_name().to_string_lossy().into_owned(),
-                    modified_ms,
                 });
             }
             Ok(files)
@@ -165,7 +159,6 @@ impl Storage {
                 object.map_err(|error| AppError::Internal(format!("listing files: {error}")))?;
             files.push(StoredFile {
                 name: object.location.to_string(),
-                modified_ms: object.last_modified.timestamp_millis(),
             });
         }
         Ok(files)
