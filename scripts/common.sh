@@ -32,3 +32,13 @@ claim_build_dir() {
   mkdir -p "$CARGO_TARGET_DIR"
   printf '%s\n' "$ROOT" >"$stamp"
 }
+
+# The session cookie of an account with the demo password, signed in at
+# the server at $BASE, as a Cookie header value; its jar goes in $WORK.
+cookie_of() {
+  local jar="$WORK/$1.jar"
+  curl -s -o /dev/null -c "$jar" -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"demo-password\"}" "$BASE/ordering/api/login"
+  # curl marks HttpOnly cookies with a #HttpOnly_ prefix.
+  sed 's/^#HttpOnly_//' "$jar" | awk '!/^#/ && NF >= 7 { print $6 "=" $7 }' | tail -n 1
+}

@@ -79,7 +79,7 @@ pub async fn login(email: String, password: String) -> Result<(), ApiError> {
     let ttl = state.settings.session_ttl_ms;
     let (_, token) = auth::login(&state.db, attempt, ttl).await?;
     context::set_cookie(session::session_cookie(token, &state.settings));
-    leptos_axum::redirect("/orders");
+    leptos_axum::redirect("/orders", false);
     Ok(())
 }
 
@@ -92,7 +92,7 @@ pub async fn logout() -> Result<(), ApiError> {
         auth::logout(&state.db, &token).await?;
     }
     context::set_cookie(session::removal_cookie(&state.settings));
-    leptos_axum::redirect("/login");
+    leptos_axum::redirect("/login", false);
     Ok(())
 }
 

@@ -95,9 +95,9 @@ mod tests {
     fn errors_travel_as_the_json_api_s_error_detail() {
         let mut refused = ApiError::new("invalid_status", "Not while Complete.");
         refused.status = Some(Status::Complete);
-        let decoded = ApiError::de(refused.ser());
+        let decoded = ApiError::de(refused.ser().body);
         assert_eq!(decoded, refused);
-        let text = String::from_utf8(refused.ser().to_vec()).unwrap();
+        let text = String::from_utf8(refused.ser().body.to_vec()).unwrap();
         assert!(text.contains(r#""code":"invalid_status""#), "{text}");
     }
 }

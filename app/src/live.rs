@@ -99,13 +99,14 @@ impl LiveUpdates {
             return;
         }
         self.gathering.set_value(true);
-        set_timeout(
-            move || {
-                self.gathering.set_value(false);
-                self.release();
-            },
-            std::time::Duration::from_millis(SETTLE_MS),
-        );
+        let settled = move || {
+            self.gathering.set_value(false);
+            self.release();
+        };
+        // A browser that cannot set a timer gets the changes at once.
+        if set_timeout(settled, std::time::Duration::from_millis(SETTLE_MS)).is_err() {
+            settled();
+        }
     }
 
     /// Passes the pending changes on, unless something holds them back.
@@ -332,7 +333,9 @@ mod browser {
             state.failures += 1;
             Duration::from_secs(1u64 << state.failures.min(6)).min(MAX_BACKOFF)
         };
-        set_timeout(
+        // Without a timer there is no way to wait; the page then stays
+        // as it is, as it would with the stream closed for good.
+        let _ = set_timeout(
             move || {
                 if !listener.borrow().stopped {
                     connect(live, listener, true);

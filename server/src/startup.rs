@@ -9,6 +9,7 @@ use crate::page_render::{ABANDONED_RENDER_LIMIT, PageRenders, render_to_the_end}
 use crate::routes::api_routes;
 use crate::routes::table::{RouteEntry, Routes};
 use crate::text_input::refuse_unstorable_text;
+use app::api::UploadAttachments;
 use app::rules::Permission;
 use app::server::auth::CurrentUser;
 use app::server::auth::install_groups;
@@ -28,13 +29,15 @@ use axum::routing::any;
 use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
+use leptos::server_fn::ServerFn;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
 use tower::util::option_layer;
+use tower::{Layer, ServiceBuilder, ServiceExt};
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::services::ServeDir;
@@ -229,7 +232,8 @@ pub fn router(state: AppState, renders: PageRenders, origins: AllowedOrigins) ->
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(renders, render_to_the_end));
+        .layer(middleware::from_fn_with_state(renders, render_to_the_end))
+        .layer(middleware::from_fn(uploads_keep_their_own_limit));
     Router::new()
         .merge(handler_routes().into_router())
         // Unknown API paths answer 404 in JSON, not with the page shell.
@@ -360,6 +364,27 @@ fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new()
         .no_br()
         .compress_when(DefaultPredicate::new().and(not_a_file))
+}
+
+/// The upload server function reads its body within the upload limit
+/// (`upload_form::max_body_bytes`), as the JSON upload route does, and
+/// not within the JSON limit the router sets for everything else.
+async fn uploads_keep_their_own_limit(request: Request, next: Next) -> Response {
+    if request.uri().path() != UploadAttachments::PATH {
+        return next.run(request).await;
+    }
+    let run = tower::service_fn(move |request| {
+        let next = next.clone();
+        async move { Ok::<_, Infallible>(next.run(request).await) }
+    });
+    match DefaultBodyLimit::disable()
+        .layer(run)
+        .oneshot(request)
+        .await
+    {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 /// Sends a page asked for with a trailing slash (`/admin/`) to its one

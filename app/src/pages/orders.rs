@@ -152,7 +152,10 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                                 view! {
                                     <OrderList orders=page.orders on_change=refresh on_batch/>
                                     <OrderList orders=Vec::new() extra=more on_change=refresh on_batch/>
-                                    <Show when=move || next_cursor.get().is_some()>
+                                    // A closure, not <Show>: the Show's condition would
+                                    // belong to this render, which the next page's
+                                    // render retires while this one is still shown.
+                                    {move || next_cursor.get().is_some().then(|| view! {
                                         <button type="button" class="button secondary load-more"
                                             disabled=move || load_more.pending().get()
                                             on:click=move |_| {
@@ -162,7 +165,7 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                                             }>
                                             "Load more"
                                         </button>
-                                    </Show>
+                                    })}
                                 }.into_any()
                             }
                         }

@@ -245,7 +245,13 @@ impl AppError {
     pub fn into_server_fn_response(self) -> Response {
         use leptos::server_fn::error::FromServerFnError;
         let status = self.status_code();
-        (status, ApiError::from(self).ser()).into_response()
+        let parts = ApiError::from(self).ser();
+        (
+            status,
+            [(axum::http::header::CONTENT_TYPE, parts.content_type)],
+            parts.body,
+        )
+            .into_response()
     }
 }
 
