@@ -62,6 +62,20 @@ on_both_databases!(
         assert_eq!(body[0]["kind"], "document");
         assert_eq!(body[1]["content_type"], "text/csv");
         assert_eq!(app.stored_files(), files_before + 2);
+        // Larger than any other body the router reads (64 KiB): the server
+        // function keeps the upload limit, as the JSON route does.
+        let ledger = "parcel,owner\n".repeat(10_000);
+        let (status, body) = app
+            .upload_by(
+                UploadWay::ServerFn,
+                &ava,
+                id,
+                &[("ledger.csv", ledger.as_bytes())],
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body[0]["size"], ledger.len());
         let (_, order) = app
             .get_json(&ava, &format!("/ordering/api/orders/{id}"))
             .await;
