@@ -111,6 +111,17 @@ pub struct Config {
     /// the next is asked to try again later.
     #[arg(long, env = "LIVE_STREAMS_PER_USER", default_value_t = app::server::live::STREAMS_PER_USER)]
     pub live_streams_per_user: usize,
+
+    /// Keep the `X-Request-Id` a request arrives with: set it only behind
+    /// a proxy that sets (or replaces) that header on every request.
+    /// Otherwise every request gets an id of the portal's own.
+    #[arg(long, env = "REQUEST_ID_FROM_PROXY", action = ArgAction::Set, default_value_t = false)]
+    pub request_id_from_proxy: bool,
+
+    /// `json` for one JSON object per log line (for a log collector);
+    /// anything else for plain text.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
 }
 
 /// How long a list or search waits for its turn before it answers "busy".

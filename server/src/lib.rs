@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod origins;
 pub mod outage;
 pub mod page_render;
+pub mod request_id;
 pub mod routes;
 pub mod startup;
 pub mod text_input;

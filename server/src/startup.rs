@@ -6,6 +6,7 @@ use crate::idempotency::idempotent_posts;
 use crate::origins::{AllowedOrigins, refuse_cross_origin_changes};
 use crate::outage::{OutageBreaker, fail_fast_during_outage};
 use crate::page_render::{ABANDONED_RENDER_LIMIT, PageRenders, render_to_the_end};
+use crate::request_id::{RequestIds, RequestSpan, name_the_request_in_errors, tag_with_request_id};
 use crate::routes::api_routes;
 use crate::routes::table::{RouteEntry, Routes};
 use crate::text_input::refuse_unstorable_text;
@@ -102,7 +103,10 @@ impl Application {
             &config.allowed_origins,
             listener.local_addr()?,
         )?;
-        let router = router(state.clone(), renders.clone(), origins);
+        let request_ids = RequestIds {
+            from_proxy: config.request_id_from_proxy,
+        };
+        let router = router(state.clone(), renders.clone(), origins, request_ids);
         Ok(Application {
             listener,
             router,
@@ -212,7 +216,12 @@ fn pages() -> &'static [AxumRouteListing] {
 }
 
 /// The whole router: JSON API, pages, server functions and static files.
-pub fn router(state: AppState, renders: PageRenders, origins: AllowedOrigins) -> Router {
+pub fn router(
+    state: AppState,
+    renders: PageRenders,
+    origins: AllowedOrigins,
+    request_ids: RequestIds,
+) -> Router {
     let routes = pages().to_vec();
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
         .join(state.leptos_options.site_pkg_dir.as_ref());
@@ -301,8 +310,13 @@ pub fn router(state: AppState, renders: PageRenders, origins: AllowedOrigins) ->
             HeaderValue::from_static("no-store"),
         ))
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
+        .layer(middleware::from_fn(name_the_request_in_errors))
         .layer(compression())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(RequestSpan))
+        .layer(middleware::from_fn_with_state(
+            request_ids,
+            tag_with_request_id,
+        ))
         .with_state(state)
 }
 

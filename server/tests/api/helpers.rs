@@ -330,6 +330,8 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         // end need not wait long.
         live_check_ms: 500,
         live_streams_per_user: app::server::live::STREAMS_PER_USER,
+        request_id_from_proxy: false,
+        log_format: "text".to_owned(),
     };
     adjust(&mut config);
     let (server, state, address) = ServerRuntime::start(config.clone()).await;
@@ -670,11 +672,41 @@ impl TestApp {
     }
 }
 
+///
+/// An error body names its request: its `request_id` (in `error`, or
+/// beside `code` for server functions) must be the answer's
+/// `X-Request-Id`. It is checked here and taken out, so that tests compare
+/// bodies (two refusals that must look alike, a replayed answer) by what
+/// they say.
 pub async fn json_of(response: Response) -> (StatusCode, Value) {
     let status = response.status();
+    let header_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
     let text = response.text().await.expect("body");
-    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"));
+    let mut body: Value =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"));
+    if (status.is_client_error() || status.is_server_error()) && body.is_object() {
+        let named = take_request_id(&mut body);
+        assert_eq!(
+            named.as_ref().and_then(Value::as_str),
+            header_id.as_deref(),
+            "{status}: the error names its request: {text}"
+        );
+    }
     (status, body)
+}
+
+/// Takes the request's id out of an error body (the JSON API's, inside
+/// `error`, or a server function's, beside `code`).
+pub fn take_request_id(body: &mut Value) -> Option<Value> {
+    let detail = match body.get_mut("error") {
+        Some(detail) if detail.is_object() => detail,
+        _ => body,
+    };
+    detail.as_object_mut()?.remove("request_id")
 }
 
 /// Asserts the JSON error shape and returns the code.

@@ -24,6 +24,7 @@ mod orders;
 mod overload;
 mod placement;
 mod races;
+mod request_ids;
 mod routes;
 mod scale;
 mod staff;
