@@ -92,7 +92,12 @@ async fn with_id_in_error_body(response: Response, id: &str) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("application/json"));
-    if !is_json || parts.headers.contains_key(header::CONTENT_ENCODING) {
+    let too_large = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<usize>().ok())
+        .is_some_and(|length| length > MAX_ERROR_BODY_BYTES);
+    if !is_json || too_large || parts.headers.contains_key(header::CONTENT_ENCODING) {
         return Response::from_parts(parts, body);
     }
     let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY_BYTES).await else {
