@@ -101,7 +101,9 @@ async fn with_id_in_error_body(response: Response, id: &str) -> Response {
         return Response::from_parts(parts, body);
     }
     let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY_BYTES).await else {
-        // The body could not be read whole: there is nothing left to send.
+        // The body could not be read whole: there is nothing left to send,
+        // and no length to promise.
+        parts.headers.remove(header::CONTENT_LENGTH);
         return Response::from_parts(parts, Body::empty());
     };
     let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
