@@ -42,3 +42,35 @@ cookie_of() {
   # curl marks HttpOnly cookies with a #HttpOnly_ prefix.
   sed 's/^#HttpOnly_//' "$jar" | awk '!/^#/ && NF >= 7 { print $6 "=" $7 }' | tail -n 1
 }
+
+# Serves the release build on 127.0.0.1:$1 over a fresh SQLite database
+# with the demo data, until the calling script exits. Sets WORK (its
+# scratch directory), BASE and SERVER_PID; fails when the server does not
+# start.
+start_demo_server() {
+  local binary="$CARGO_TARGET_DIR/release/ordering-portal"
+  if [ ! -x "$binary" ]; then
+    log "no release server: cargo leptos build --release --precompress"
+    exit 1
+  fi
+  WORK=$(mktemp -d)
+  SERVER_PID=
+  trap 'stop_demo_server' EXIT
+  BASE="http://127.0.0.1:$1"
+  DATABASE_URL="sqlite://$WORK/portal.db" FILES_DIR="$WORK/files" RUST_LOG=warn \
+    LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$ROOT/target/site" \
+    "$binary" serve >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "$BASE/login" && return
+    sleep 0.1
+  done
+  log "the server did not start"
+  cat "$WORK/server.log" >&2
+  exit 1
+}
+
+stop_demo_server() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}

@@ -5,7 +5,7 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use rand::RngCore;
@@ -34,6 +34,11 @@ fn is_acceptable(id: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || b"-_.:".contains(&byte))
 }
 
+/// The id a request carries in its headers, if any.
+fn id_in(headers: &HeaderMap) -> Option<&str> {
+    headers.get(&REQUEST_ID)?.to_str().ok()
+}
+
 /// A new id: 128 random bits as 32 hexadecimal digits.
 fn new_id() -> String {
     let mut bytes = [0u8; 16];
@@ -49,10 +54,7 @@ pub async fn tag_with_request_id(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let incoming = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|value| value.to_str().ok())
+    let incoming = id_in(request.headers())
         .filter(|id| ids.from_proxy && is_acceptable(id))
         .map(str::to_owned);
     let id = incoming.unwrap_or_else(new_id);
@@ -68,11 +70,7 @@ pub async fn tag_with_request_id(
 /// Puts the request's id into its error's JSON body. Runs inside the
 /// compression layer, where the body is still plain JSON.
 pub async fn name_the_request_in_errors(request: Request, next: Next) -> Response {
-    let id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+    let id = id_in(request.headers()).map(str::to_owned);
     let response = next.run(request).await;
     match id {
         Some(id) if response.status().is_client_error() || response.status().is_server_error() => {
@@ -129,11 +127,7 @@ pub struct RequestSpan;
 
 impl<B> MakeSpan<B> for RequestSpan {
     fn make_span(&mut self, request: &axum::http::Request<B>) -> tracing::Span {
-        let id = request
-            .headers()
-            .get(&REQUEST_ID)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default();
+        let id = id_in(request.headers()).unwrap_or_default();
         // At the level of errors, so that the span, and with it the id,
         // is there whatever level the log is filtered at.
         tracing::error_span!(

@@ -680,11 +680,7 @@ impl TestApp {
 /// they say.
 pub async fn json_of(response: Response) -> (StatusCode, Value) {
     let status = response.status();
-    let header_id = response
-        .headers()
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+    let header_id = request_id(response.headers());
     let text = response.text().await.expect("body");
     let mut body: Value =
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"));
@@ -697,6 +693,11 @@ pub async fn json_of(response: Response) -> (StatusCode, Value) {
         );
     }
     (status, body)
+}
+
+/// The answer's `X-Request-Id`.
+pub fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    Some(headers.get("x-request-id")?.to_str().ok()?.to_owned())
 }
 
 /// Takes the request's id out of an error body (the JSON API's, inside

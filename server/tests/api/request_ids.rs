@@ -9,12 +9,9 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 use std::process::{Command, Stdio};
 
-fn request_id(headers: &HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .expect("an X-Request-Id")
-        .to_owned()
+/// The answer's `X-Request-Id`, which every answer has.
+fn answer_id(headers: &HeaderMap) -> String {
+    crate::helpers::request_id(headers).expect("an X-Request-Id")
 }
 
 on_both_databases!(
@@ -24,7 +21,7 @@ on_both_databases!(
 
         let first = ava.get(app.url("/healthz")).send().await.expect("answer");
         let second = ava.get(app.url("/orders")).send().await.expect("answer");
-        let (first, second) = (request_id(first.headers()), request_id(second.headers()));
+        let (first, second) = (answer_id(first.headers()), answer_id(second.headers()));
         assert_eq!(first.len(), 32, "{first}");
         assert!(first.bytes().all(|byte| byte.is_ascii_hexdigit()));
         assert_ne!(first, second, "each request has its own id");
@@ -36,7 +33,7 @@ on_both_databases!(
             .await
             .expect("answer");
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-        let id = request_id(missing.headers());
+        let id = answer_id(missing.headers());
         let body: Value = missing.json().await.expect("JSON");
         assert_eq!(body["error"]["code"], "not_found");
         assert_eq!(body["error"]["request_id"], id.as_str());
@@ -50,7 +47,7 @@ on_both_databases!(
             .await
             .expect("answer");
         assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
-        let id = request_id(refused.headers());
+        let id = answer_id(refused.headers());
         let body: Value = refused.json().await.expect("JSON");
         assert_eq!(body["code"], "unauthorized");
         assert_eq!(body["request_id"], id.as_str());
@@ -72,7 +69,7 @@ on_both_databases!(
             .send()
             .await
             .expect("answer");
-        assert_ne!(request_id(sent.headers()), "lb-4711");
+        assert_ne!(answer_id(sent.headers()), "lb-4711");
 
         let behind_proxy = spawn_app_with(app.engine(), |config| {
             config.request_id_from_proxy = true;
@@ -91,7 +88,7 @@ on_both_databases!(
                 .send()
                 .await
                 .expect("answer");
-            let id = request_id(answer.headers());
+            let id = answer_id(answer.headers());
             assert_eq!(id == sent, kept, "{sent}");
             let body: Value = answer.json().await.expect("JSON");
             assert_eq!(body["error"]["request_id"], id.as_str());
@@ -127,7 +124,7 @@ async fn an_error_body_and_its_log_lines_carry_the_same_id() {
         .await
         .expect("answer");
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
-    let id = request_id(answer.headers());
+    let id = answer_id(answer.headers());
     let body: Value = answer.json().await.expect("JSON");
     assert_eq!(body["error"]["request_id"], id.as_str());
     // The trace layer logs the answer once its body has gone.
