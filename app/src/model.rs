@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 
 /// A reference to another record by id and display name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NamedRef {
     pub id: i64,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub id: i64,
     pub email: String,
@@ -19,6 +21,7 @@ pub struct UserInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CompanyInfo {
     pub id: i64,
     pub name: String,
@@ -27,12 +30,14 @@ pub struct CompanyInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Features {
     pub enable_cancel_order: bool,
 }
 
 /// The answer of `GET /ordering/api/me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Me {
     pub user: UserInfo,
     pub company: Option<CompanyInfo>,
@@ -47,6 +52,7 @@ pub struct Me {
 
 /// One order as every list and the detail page show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Order {
     pub id: i64,
     pub number: String,
@@ -75,6 +81,7 @@ pub struct Order {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Note {
     pub id: i64,
     pub body: String,
@@ -84,6 +91,7 @@ pub struct Note {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttachmentKind {
     Document,
@@ -100,6 +108,7 @@ impl AttachmentKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub id: i64,
     pub filename: String,
@@ -112,6 +121,7 @@ pub struct Attachment {
 
 /// What a timeline entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Status,
@@ -142,6 +152,7 @@ impl std::str::FromStr for EventKind {
 
 /// One entry of an order's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Event {
     pub id: i64,
     pub kind: EventKind,
@@ -154,6 +165,7 @@ pub struct Event {
 
 /// The answer of `GET /ordering/api/orders/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OrderDetail {
     #[serde(flatten)]
     pub order: Order,
@@ -164,6 +176,7 @@ pub struct OrderDetail {
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OrderPage {
     pub orders: Vec<Order>,
     pub next_cursor: Option<String>,
@@ -172,6 +185,7 @@ pub struct OrderPage {
 /// One order to place: what is ordered, and what it is about (a property,
 /// a party, a file reference).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     pub product_id: i64,
@@ -180,12 +194,14 @@ pub struct NewOrder {
 
 /// Orders placed together, in the order they were given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlacedOrders {
     pub orders: Vec<Order>,
 }
 
 /// The sidebar badges.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Counts {
     pub in_progress: i64,
     pub on_hold: i64,
@@ -218,6 +234,7 @@ impl Counts {
 
 /// The order of a list, by the date orders were placed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -227,6 +244,7 @@ pub enum Sort {
 
 /// What a list asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct OrderQuery {
     #[serde(default)]
     pub sort: Sort,
@@ -235,7 +253,7 @@ pub struct OrderQuery {
     pub company_id: Option<i64>,
     pub product_id: Option<i64>,
     /// Matches the order number or title, case-insensitively, as a
-    /// substring of [`MIN_SEARCH_CHARS`] to [`MAX_SEARCH_CHARS`] characters.
+    /// substring of 3 to 200 characters (`MIN_SEARCH_CHARS`, `MAX_SEARCH_CHARS`).
     pub q: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u32>,
@@ -249,6 +267,7 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// What happened to one order of a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BatchItem {
     pub order_id: i64,
     pub ok: bool,
@@ -259,6 +278,7 @@ pub struct BatchItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BatchError {
     pub code: String,
     pub message: String,
@@ -266,6 +286,7 @@ pub struct BatchError {
 
 /// The answer of a batch action: one result per order, in request order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BatchResult {
     pub results: Vec<BatchItem>,
     pub succeeded: usize,
@@ -274,6 +295,7 @@ pub struct BatchResult {
 
 /// A refund or account credit created by a cancellation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Refund {
     pub kind: crate::rules::RefundKind,
     pub amount_cents: i64,
@@ -281,6 +303,7 @@ pub struct Refund {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Notification {
     pub id: i64,
     pub kind: String,
@@ -292,6 +315,7 @@ pub struct Notification {
 
 /// The answer of `GET /ordering/api/notifications`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Notifications {
     pub notifications: Vec<Notification>,
     pub unread: i64,
@@ -299,12 +323,14 @@ pub struct Notifications {
 
 /// What the list filters offer the signed-in user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FilterOptions {
     pub products: Vec<NamedRef>,
 }
 
 /// A user as administrators see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminUser {
     pub id: i64,
     pub email: String,
@@ -317,6 +343,7 @@ pub struct AdminUser {
 /// One page of an administration list: `items`, and where the next page
 /// starts (`None` on the last page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListPage<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -329,6 +356,7 @@ pub const MAX_ADMIN_PAGE_SIZE: u32 = 100;
 
 /// The order of the companies list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CompanySort {
     #[default]
@@ -338,10 +366,10 @@ pub enum CompanySort {
 
 /// What the companies list asks for; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct CompanyQuery {
-    /// Part of the name, [`MIN_SEARCH_CHARS`] to [`MAX_SEARCH_CHARS`]
-    /// characters, case-insensitively.
+    /// Part of the name, 3 to 200 characters, case-insensitively.
     pub q: Option<String>,
     pub has_account: Option<bool>,
     pub enable_cancel_order: Option<bool>,
@@ -353,6 +381,7 @@ pub struct CompanyQuery {
 
 /// The order of the users list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UserSort {
     #[default]
@@ -363,10 +392,11 @@ pub enum UserSort {
 
 /// What the users list asks for; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct UserQuery {
-    /// Part of the name or e-mail address, [`MIN_SEARCH_CHARS`] to
-    /// [`MAX_SEARCH_CHARS`] characters, case-insensitively.
+    /// Part of the name or e-mail address, 3 to 200 characters,
+    /// case-insensitively.
     pub q: Option<String>,
     pub group: Option<Group>,
     pub company_id: Option<i64>,
@@ -380,6 +410,7 @@ pub struct UserQuery {
 /// A company's administration page: the company, how many users it has and
 /// its orders per view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CompanyOverview {
     #[serde(flatten)]
     pub company: CompanyInfo,
@@ -390,6 +421,7 @@ pub struct CompanyOverview {
 /// `event: order` of the live stream (`GET /ordering/api/events`): an order
 /// the user can see was placed or changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OrderChanged {
     pub order_id: i64,
     pub number: String,
@@ -403,6 +435,7 @@ pub struct OrderChanged {
 /// `event: notification` of the live stream: the user has a new
 /// notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NotificationArrived {
     pub order_id: Option<i64>,
     pub kind: String,

@@ -12,6 +12,7 @@ use std::str::FromStr;
 /// The life-cycle status of an order. Canonical snake_case on the wire and in
 /// the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Unprocessed,
@@ -127,6 +128,7 @@ impl<'de> Deserialize<'de> for Status {
 
 /// The lists of the sidebar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum View {
     InProgress,
@@ -215,6 +217,7 @@ impl FromStr for View {
 
 /// What a customer can do to an order (the columns of the spec's table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Cancel,
@@ -386,6 +389,7 @@ impl FromStr for Permission {
 
 /// The user groups of docs/rules.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Group {
     CustomerUser,
@@ -562,6 +566,7 @@ pub fn transition_requires_reason(to: Status) -> bool {
 
 /// How the money of a cancelled, paid order goes back to the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RefundKind {
     /// Credited to the company's account (account billing).

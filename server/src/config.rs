@@ -118,6 +118,11 @@ pub struct Config {
     #[arg(long, env = "REQUEST_ID_FROM_PROXY", action = ArgAction::Set, default_value_t = false)]
     pub request_id_from_proxy: bool,
 
+    /// The bearer token that `GET /metrics` requires; unset: `/metrics`
+    /// is not served.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// `json` for one JSON object per log line (for a log collector);
     /// anything else for plain text.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]

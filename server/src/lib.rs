@@ -4,10 +4,12 @@
 // Leptos views are deeply nested types; release builds need the room.
 #![recursion_limit = "256"]
 
+pub mod api_doc;
 pub mod config;
 pub mod extract;
 pub mod housekeeping;
 pub mod idempotency;
+pub mod metrics;
 pub mod origins;
 pub mod outage;
 pub mod page_render;

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::housekeeping;
 use crate::idempotency::idempotent_posts;
+use crate::metrics::{Metrics, count_requests};
 use crate::origins::{AllowedOrigins, refuse_cross_origin_changes};
 use crate::outage::{OutageBreaker, fail_fast_during_outage};
 use crate::page_render::{ABANDONED_RENDER_LIMIT, PageRenders, render_to_the_end};
@@ -21,13 +22,13 @@ use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
 use app::server::{db, live, seed};
 use app::{App, shell};
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{Extensions, HeaderMap, HeaderValue, Method, StatusCode, Version, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::any;
 use axum::serve::ListenerExt;
+use axum::{Extension, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos::server_fn::ServerFn;
@@ -106,7 +107,14 @@ impl Application {
         let request_ids = RequestIds {
             from_proxy: config.request_id_from_proxy,
         };
-        let router = router(state.clone(), renders.clone(), origins, request_ids);
+        let metrics = Metrics::new(config.metrics_token.clone(), config.smtp_url.is_some());
+        let router = router(
+            state.clone(),
+            renders.clone(),
+            origins,
+            request_ids,
+            metrics,
+        );
         Ok(Application {
             listener,
             router,
@@ -169,7 +177,7 @@ fn handler_routes() -> Routes {
 }
 
 /// Where the browser bundle is served from.
-const PKG_PREFIX: &str = "/pkg";
+pub const PKG_PREFIX: &str = "/pkg";
 
 /// Every route the portal serves, method by method: our handlers, the
 /// pages, the server functions and the bundle. The route × role test
@@ -221,6 +229,7 @@ pub fn router(
     renders: PageRenders,
     origins: AllowedOrigins,
     request_ids: RequestIds,
+    metrics: Metrics,
 ) -> Router {
     let routes = pages().to_vec();
     let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
@@ -312,6 +321,8 @@ pub fn router(
         .layer(DefaultBodyLimit::max(MAX_JSON_BYTES))
         .layer(middleware::from_fn(name_the_request_in_errors))
         .layer(compression())
+        .layer(Extension(metrics.clone()))
+        .layer(middleware::from_fn_with_state(metrics, count_requests))
         .layer(TraceLayer::new_for_http().make_span_with(RequestSpan))
         .layer(middleware::from_fn_with_state(
             request_ids,

@@ -93,12 +93,12 @@ impl From<sqlx::Error> for AppError {
 pub const BUSY_HEADER: &str = "x-portal-busy";
 
 /// The JSON body of every error: `{"error": {"code", "message"}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     pub code: &'static str,
     pub message: String,

@@ -321,6 +321,19 @@ impl LiveHub {
             user_id,
         })
     }
+
+    fn open_streams(&self) -> usize {
+        self.open
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .values()
+            .sum()
+    }
+}
+
+/// Event streams open on this instance, over all users.
+pub fn open_streams(db: &Db) -> usize {
+    hub(&database_url(db)).open_streams()
 }
 
 /// The hub of the database at `url` (one process may open several, as the

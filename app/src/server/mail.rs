@@ -36,6 +36,20 @@ impl Mailer {
         })
     }
 
+    /// Notifications whose e-mail waits to be sent: not sent, not given up,
+    /// and young enough to be sent (retries waiting for their turn count).
+    pub async fn backlog(db: &Db) -> AppResult<i64> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications \
+             WHERE emailed_at IS NULL AND email_attempts < $1 AND created_at >= $2",
+        )
+        .bind(MAX_ATTEMPTS)
+        .bind(now_ms() - MAX_AGE_MS)
+        .fetch_one(db)
+        .await?;
+        Ok(count)
+    }
+
     /// Sends what is due; returns how many messages went out.
     pub async fn deliver_pending(&self, db: &Db) -> AppResult<usize> {
         let now = now_ms();

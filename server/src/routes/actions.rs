@@ -6,7 +6,7 @@ use crate::extract::{ApiJson, ApiPath, OptionalJson};
 use app::model::{BatchResult, Order};
 use app::rules::Status;
 use app::server::auth::CurrentUser;
-use app::server::error::AppResult;
+use app::server::error::{AppResult, ErrorBody};
 use app::server::services::actions::{self, Intent};
 use app::server::services::history::NoteText;
 use app::server::state::AppState;
@@ -24,7 +24,7 @@ pub fn router() -> Routes {
         .post("/ordering/api/orders/transition", transition_many)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionMany {
     order_ids: Vec<i64>,
@@ -34,6 +34,8 @@ pub struct TransitionMany {
 
 /// `POST /ordering/api/orders/transition` `{order_ids, to, reason?}`: a
 /// staff move of several orders, with a result per order.
+#[utoipa::path(post, path = "/ordering/api/orders/transition", tag = "actions", request_body = TransitionMany,
+    responses((status = 200, description = "A result per order, in the order given", body = BatchResult)))]
 pub async fn transition_many(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -48,7 +50,7 @@ pub async fn transition_many(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     to: Status,
@@ -58,6 +60,10 @@ pub struct Transition {
 /// `POST /ordering/api/orders/{id}/transition` `{to, reason?}`: a staff
 /// move (hold and reject need a reason the customer sees); anything the
 /// rules do not allow answers 409.
+#[utoipa::path(post, path = "/ordering/api/orders/{id}/transition", tag = "actions", params(("id" = i64, Path, description = "The order's id")),
+    request_body = Transition,
+    responses((status = 200, description = "The order as it is now", body = Order),
+        (status = 409, description = "`invalid_status`: the rules do not allow the move from the order's status (named in `error.status`)", body = ErrorBody)))]
 pub async fn transition(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -73,19 +79,19 @@ pub async fn transition(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderIds {
     order_ids: Vec<i64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionalNote {
     note: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResubmitMany {
     order_ids: Vec<i64>,
@@ -94,6 +100,9 @@ pub struct ResubmitMany {
 
 /// `POST /order/{id}/cancel`: cancels one order (unprocessed or pending),
 /// creating its refund or credit; answers the order as it is now.
+#[utoipa::path(post, path = "/order/{id}/cancel", tag = "actions", params(("id" = i64, Path, description = "The order's id")),
+    responses((status = 200, description = "The order as it is now", body = Order),
+        (status = 409, description = "`invalid_status`: the order's status (named in `error.status`) does not allow it", body = ErrorBody)))]
 pub async fn cancel(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -106,6 +115,8 @@ pub async fn cancel(
 
 /// `POST /orders/cancel-multiple` `{order_ids}`: cancels each order, with a
 /// result per order.
+#[utoipa::path(post, path = "/orders/cancel-multiple", tag = "actions", request_body = OrderIds,
+    responses((status = 200, description = "A result per order, in the order given", body = BatchResult)))]
 pub async fn cancel_multiple(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -118,6 +129,10 @@ pub async fn cancel_multiple(
 
 /// `POST /order/{id}/submit-for-processing` `{note?}`: submits an
 /// unprocessed or pending order, or resubmits one on hold or rejected.
+#[utoipa::path(post, path = "/order/{id}/submit-for-processing", tag = "actions", params(("id" = i64, Path, description = "The order's id")),
+    request_body = Option<OptionalNote>,
+    responses((status = 200, description = "The order as it is now", body = Order),
+        (status = 409, description = "`invalid_status`: the order's status (named in `error.status`) does not allow it", body = ErrorBody)))]
 pub async fn submit_for_processing(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -133,6 +148,8 @@ pub async fn submit_for_processing(
 
 /// `POST /ordering/api/orders/resubmit` `{order_ids, note?}`: resubmits
 /// each order with the same note, with a result per order.
+#[utoipa::path(post, path = "/ordering/api/orders/resubmit", tag = "actions", request_body = ResubmitMany,
+    responses((status = 200, description = "A result per order, in the order given", body = BatchResult)))]
 pub async fn resubmit_many(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -5,7 +5,7 @@ use super::table::Routes;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use app::model::{AdminUser, CompanyInfo, CompanyOverview, CompanyQuery, ListPage, UserQuery};
 use app::server::auth::CurrentUser;
-use app::server::error::AppResult;
+use app::server::error::{AppResult, ErrorBody};
 use app::server::services::admin::{self, CompanyChange, NewCompany, NewUser, UserChange};
 use app::server::state::AppState;
 use axum::Json;
@@ -25,6 +25,8 @@ pub fn router() -> Routes {
 
 /// `GET /ordering/api/admin/companies?q=&has_account=&enable_cancel_order=&sort=&cursor=&limit=`:
 /// one page, `{items, next_cursor}`.
+#[utoipa::path(get, path = "/ordering/api/admin/companies", tag = "admin", params(CompanyQuery),
+    responses((status = 200, description = "One page of companies", body = ListPage<CompanyInfo>), (status = 404, description = "`not_found`: not for this caller (these routes exist only for FTS administrators), or no such record", body = ErrorBody)))]
 pub async fn list_companies(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -35,6 +37,8 @@ pub async fn list_companies(
 
 /// `GET /ordering/api/admin/companies/{id}`: the company, `user_count` and
 /// `order_counts` per view.
+#[utoipa::path(get, path = "/ordering/api/admin/companies/{id}", tag = "admin", params(("id" = i64, Path, description = "The company's id")),
+    responses((status = 200, description = "The company, its user count and its orders per view", body = CompanyOverview), (status = 404, description = "`not_found`: not for this caller (these routes exist only for FTS administrators), or no such record", body = ErrorBody)))]
 pub async fn company(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -44,6 +48,8 @@ pub async fn company(
 }
 
 /// `POST /ordering/api/admin/companies` `{name, has_account?, enable_cancel_order?}`.
+#[utoipa::path(post, path = "/ordering/api/admin/companies", tag = "admin", request_body = NewCompany,
+    responses((status = 201, description = "The company, created", body = CompanyInfo), (status = 404, description = "`not_found`: not for this caller (these routes exist only for FTS administrators), or no such record", body = ErrorBody)))]
 pub async fn create_company(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -56,6 +62,9 @@ pub async fn create_company(
 }
 
 /// `PATCH /ordering/api/admin/companies/{id}` `{name?, has_account?, enable_cancel_order?}`.
+#[utoipa::path(patch, path = "/ordering/api/admin/companies/{id}", tag = "admin", params(("id" = i64, Path, description = "The company's id")),
+    request_body = CompanyChange,
+    responses((status = 200, description = "The company as it is now", body = CompanyInfo), (status = 404, description = "`not_found`: not for this caller (these routes exist only for FTS administrators), or no such record", body = ErrorBody)))]
 pub async fn update_company(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -69,6 +78,8 @@ pub async fn update_company(
 
 /// `GET /ordering/api/admin/users?q=&group=&company_id=&disabled=&sort=&cursor=&limit=`:
 /// one page, `{items, next_cursor}`.
+#[utoipa::path(get, path = "/ordering/api/admin/users", tag = "admin", params(UserQuery),
+    responses((status = 200, description = "One page of users", body = ListPage<AdminUser>), (status = 404, description = "`not_found`: not for this caller (these routes exist only for FTS administrators), or no such record", body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -78,6 +89,8 @@ pub async fn list_users(
 }
 
 /// `POST /ordering/api/admin/users` `{email, name, password, group, company_id?}`.
+#[utoipa::path(post, path = "/ordering/api/admin/users", tag = "admin", request_body = NewUser,
+    responses((status = 201, description = "The user, created", body = AdminUser), (status = 404, description = "`not_found`: not for this caller (these routes exist only for FTS administrators), or no such record", body = ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -91,6 +104,9 @@ pub async fn create_user(
 
 /// `PATCH /ordering/api/admin/users/{id}` `{group?, disabled?}`; disabling
 /// ends the user's sessions at once.
+#[utoipa::path(patch, path = "/ordering/api/admin/users/{id}", tag = "admin", params(("id" = i64, Path, description = "The user's id")),
+    request_body = UserChange,
+    responses((status = 200, description = "The user as they are now", body = AdminUser), (status = 404, description = "`not_found`: not for this caller (these routes exist only for FTS administrators), or no such record", body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
     user: CurrentUser,

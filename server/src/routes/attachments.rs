@@ -38,6 +38,10 @@ pub fn file_router() -> Routes {
 /// with the stored attachments. The order and the caller's right to add to
 /// it are checked before the body is read, and the body is read within the
 /// bounds of `upload_form`.
+#[utoipa::path(post, path = "/ordering/api/orders/{id}/attachments", tag = "files",
+    params(("id" = i64, Path, description = "The order's id")),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, description = "The files, stored", body = Vec<Attachment>)))]
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -54,6 +58,8 @@ pub async fn upload(
 
 /// `GET /attachment/{id}/view`: shows the file in the browser when its type
 /// is safe to show, else downloads it.
+#[utoipa::path(get, path = "/attachment/{id}/view", tag = "files", params(("id" = i64, Path, description = "The attachment's id")),
+    responses((status = 200, description = "The file, as stored", content_type = "application/octet-stream", body = Vec<u8>, headers(("content-disposition" = String, description = "`inline` or `attachment`, with the file's name")))))]
 pub async fn view(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -68,6 +74,8 @@ pub async fn view(
 }
 
 /// `GET /attachment/{id}/download`: the file, saved under its original name.
+#[utoipa::path(get, path = "/attachment/{id}/download", tag = "files", params(("id" = i64, Path, description = "The attachment's id")),
+    responses((status = 200, description = "The file, as stored", content_type = "application/octet-stream", body = Vec<u8>, headers(("content-disposition" = String, description = "`inline` or `attachment`, with the file's name")))))]
 pub async fn download(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -75,6 +83,17 @@ pub async fn download(
 ) -> AppResult<Response> {
     let file = attachments::download(&state.db, &state.storage, &user, id).await?;
     Ok(file_response(file, "attachment"))
+}
+
+/// The parts of an upload, as documented (the body is read as it streams,
+/// not through this type).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// One part per file.
+    file: Vec<Vec<u8>>,
+    /// `document` (the default) or, for staff only, `report`.
+    kind: Option<String>,
 }
 
 fn file_response(file: Download, disposition: &str) -> Response {

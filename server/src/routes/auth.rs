@@ -4,7 +4,7 @@ use super::table::Routes;
 use crate::extract::ApiJson;
 use app::model::Me;
 use app::server::auth::{self, CurrentUser};
-use app::server::error::AppResult;
+use app::server::error::{AppResult, ErrorBody};
 use app::server::session::{removal_cookie, session_cookie, session_token};
 use app::server::state::AppState;
 use axum::Json;
@@ -21,20 +21,25 @@ pub fn router() -> Routes {
         .get("/me", me)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     email: String,
     password: String,
 }
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct LoginAnswer {
     user: Me,
 }
 
 /// `POST /ordering/api/login`: checks `{email, password}` and sets the
 /// session cookie; wrong credentials answer 401 `invalid_credentials`.
+#[utoipa::path(post, path = "/ordering/api/login", tag = "auth", request_body = Credentials, security(()),
+    responses((status = 200, description = "Signed in: the session cookie is set", body = LoginAnswer,
+            headers(("set-cookie" = String, description = "The session cookie (HttpOnly, SameSite=Lax)"))),
+        (status = 401, description = "`invalid_credentials`: no such user, a wrong password or a disabled account", body = ErrorBody),
+        (status = 429, description = "`too_many_requests`: too many failed attempts; `Retry-After` says when to try again", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -57,6 +62,8 @@ pub async fn login(
 
 /// `POST /ordering/api/logout`: ends the session on the server and clears
 /// the cookie. Answers 204 whether or not a session was open.
+#[utoipa::path(post, path = "/ordering/api/logout", tag = "auth", security((), ("session" = [])),
+    responses((status = 204, description = "Signed out; the cookie is cleared")))]
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -72,6 +79,8 @@ pub async fn logout(
 }
 
 /// `GET /ordering/api/me`: the user, company, group, permissions and flags.
+#[utoipa::path(get, path = "/ordering/api/me", tag = "auth",
+    responses((status = 200, description = "The signed-in user", body = Me)))]
 pub async fn me(user: CurrentUser) -> Json<Me> {
     Json(user.me())
 }

@@ -2,7 +2,7 @@
 
 use super::table::Routes;
 use app::server::auth::CurrentUser;
-use app::server::error::{AppError, AppResult};
+use app::server::error::{AppError, AppResult, ErrorBody};
 use app::server::live::{self, Message, StreamItem, Subscription};
 use app::server::session::session_token;
 use app::server::state::AppState;
@@ -26,6 +26,10 @@ pub fn router() -> Routes {
 /// the stream ends when the session does, and when the server shuts down.
 /// A user may hold `LIVE_STREAMS_PER_USER` streams (16) open on one
 /// instance; the next answers 429.
+#[utoipa::path(get, path = "/ordering/api/events", tag = "events",
+    params(("last-event-id" = Option<i64>, Header, description = "The last event received: the stream starts after it")),
+    responses((status = 200, description = "A `text/event-stream` that does not end: `order` events carry an `OrderChanged`, `notification` events a `NotificationArrived`", content_type = "text/event-stream", body = String),
+        (status = 429, description = "`too_many_requests`: the user holds as many streams as allowed", body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
     user: CurrentUser,

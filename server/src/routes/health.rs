@@ -11,6 +11,14 @@ use std::time::Duration;
 /// How long `/readyz` waits for the database.
 const DATABASE_PATIENCE: Duration = Duration::from_secs(2);
 
+/// The answer of both checks.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Health {
+    /// `ok` or `unavailable`.
+    status: String,
+}
+
 pub fn router() -> Routes {
     Routes::new()
         .get("/healthz", healthz)
@@ -18,6 +26,8 @@ pub fn router() -> Routes {
 }
 
 /// `GET /healthz`: the process answers (200 `{"status": "ok"}`).
+#[utoipa::path(get, path = "/healthz", tag = "health", security(()),
+    responses((status = 200, description = "The process answers", body = Health)))]
 pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
@@ -26,6 +36,9 @@ pub async fn healthz() -> Json<Value> {
 /// store answer and the server is not shutting down; otherwise 503
 /// `{"status": "unavailable"}`, so that a load balancer sends the
 /// requests elsewhere.
+#[utoipa::path(get, path = "/readyz", tag = "health", security(()),
+    responses((status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "Not ready: `{\"status\": \"unavailable\"}`", body = Health)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let database = async {
         matches!(

@@ -1,14 +1,16 @@
 //! The JSON API: each area's router in its own module, merged here. The
 //! specification's action routes keep their own paths (`/order/{id}/cancel`).
 
-mod actions;
-mod admin;
-mod attachments;
-mod auth;
-mod events;
-mod health;
-mod notifications;
-mod orders;
+pub mod actions;
+pub mod admin;
+pub mod attachments;
+pub mod auth;
+mod docs;
+pub mod events;
+pub mod health;
+mod metrics;
+pub mod notifications;
+pub mod orders;
 pub mod table;
 
 use table::Routes;
@@ -19,10 +21,12 @@ pub fn api_routes() -> Routes {
         .merge(actions::router())
         .merge(attachments::file_router())
         .merge(health::router())
+        .merge(metrics::router())
         .nest(
             "/ordering/api",
             Routes::new()
                 .merge(auth::router())
+                .merge(docs::router())
                 .merge(admin::router())
                 .merge(orders::router())
                 .merge(notifications::router())

@@ -18,6 +18,8 @@ pub fn router() -> Routes {
 }
 
 /// `GET /ordering/api/notifications`: the newest 50 and the unread count.
+#[utoipa::path(get, path = "/ordering/api/notifications", tag = "notifications",
+    responses((status = 200, description = "The newest 50 and the unread count", body = Notifications)))]
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -27,6 +29,9 @@ pub async fn list(
 
 /// `POST /ordering/api/notifications/{id}/read`: marks one read (204); other
 /// users' notifications do not exist (404).
+#[utoipa::path(post, path = "/ordering/api/notifications/{id}/read", tag = "notifications",
+    params(("id" = i64, Path, description = "The notification's id")),
+    responses((status = 204, description = "Marked read")))]
 pub async fn mark_read(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -23,7 +23,7 @@ pub fn router() -> Routes {
         .post("/orders/{id}/notes", add_note)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewNote {
     body: String,
@@ -32,6 +32,8 @@ pub struct NewNote {
 }
 
 /// `GET /ordering/api/orders/{id}/notes`: the notes the caller may see.
+#[utoipa::path(get, path = "/ordering/api/orders/{id}/notes", tag = "orders", params(("id" = i64, Path, description = "The order's id")),
+    responses((status = 200, description = "The notes the caller may see, oldest first", body = Vec<Note>)))]
 pub async fn list_notes(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -42,6 +44,9 @@ pub async fn list_notes(
 
 /// `POST /ordering/api/orders/{id}/notes` `{body, internal?}`: adds a note;
 /// `internal` is for staff only. Answers 201 with the note.
+#[utoipa::path(post, path = "/ordering/api/orders/{id}/notes", tag = "orders", params(("id" = i64, Path, description = "The order's id")),
+    request_body = NewNote,
+    responses((status = 201, description = "The note, added", body = Note)))]
 pub async fn add_note(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -53,7 +58,7 @@ pub async fn add_note(
     Ok((StatusCode::CREATED, Json(note)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceOrders {
     orders: Vec<NewOrder>,
@@ -62,6 +67,8 @@ pub struct PlaceOrders {
 /// `POST /ordering/api/orders` `{orders: [{product_id, title}]}`: places
 /// the orders for the caller's company, several together as one group.
 /// Answers 201 with `{orders}`, each unprocessed.
+#[utoipa::path(post, path = "/ordering/api/orders", tag = "orders", request_body = PlaceOrders,
+    responses((status = 201, description = "The orders, placed as one group", body = PlacedOrders)))]
 pub async fn place(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -73,6 +80,8 @@ pub async fn place(
 
 /// `GET /ordering/api/orders?view=&status=&q=&cursor=&limit=`: one page of
 /// the orders the caller may see, newest first.
+#[utoipa::path(get, path = "/ordering/api/orders", tag = "orders", params(OrderQuery),
+    responses((status = 200, description = "One page of orders; `next_cursor` asks for the next", body = OrderPage)))]
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -83,12 +92,16 @@ pub async fn list(
 }
 
 /// `GET /ordering/api/orders/counts`: the badge count of every view.
+#[utoipa::path(get, path = "/ordering/api/orders/counts", tag = "orders",
+    responses((status = 200, description = "How many orders each view holds", body = Counts)))]
 pub async fn counts(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Counts>> {
     Ok(Json(orders::counts(&state.db, &user).await?))
 }
 
 /// `GET /ordering/api/orders/{id}`: one order with notes, attachments and
 /// timeline; 404 for ids the caller may not see, exactly as for unknown ids.
+#[utoipa::path(get, path = "/ordering/api/orders/{id}", tag = "orders", params(("id" = i64, Path, description = "The order's id")),
+    responses((status = 200, description = "The order with its notes, attachments and timeline", body = OrderDetail)))]
 pub async fn detail(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -331,6 +331,7 @@ pub async fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) ->
         live_check_ms: 500,
         live_streams_per_user: app::server::live::STREAMS_PER_USER,
         request_id_from_proxy: false,
+        metrics_token: None,
         log_format: "text".to_owned(),
     };
     adjust(&mut config);

@@ -48,7 +48,8 @@ async fn smtp_sink() -> (u16, mpsc::UnboundedReceiver<String>) {
     (port, receiver)
 }
 
-async fn resubmit_ord_1007(app: &TestApp) -> i64 {
+/// Ava resubmits ORD-1007 (on hold) with a note: its watchers are notified.
+pub(crate) async fn resubmit_ord_1007(app: &TestApp) -> i64 {
     let ava = app.login("ava@acme.test").await;
     let id = app.order_id("ORD-1007").await;
     let (status, _) = app

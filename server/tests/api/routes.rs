@@ -404,6 +404,28 @@ fn table() -> Vec<Probe> {
         // Health checks: for load balancers, without a session.
         probe("GET", "/healthz", Body::None, Nothing, [200; 6]),
         probe("GET", "/readyz", Body::None, Nothing, [200; 6]),
+        // Metrics: not served without METRICS_TOKEN (see metrics.rs).
+        probe("GET", "/metrics", Body::None, Nothing, [404; 6]),
+        // The API document and its docs page: public.
+        probe(
+            "GET",
+            "/ordering/api/openapi.json",
+            Body::None,
+            Nothing,
+            [200; 6],
+        ),
+        probe("GET", "/ordering/api/docs", Body::None, Nothing, [308; 6]),
+        probe("GET", "/ordering/api/docs/", Body::None, Nothing, [200; 6]),
+        Probe {
+            path: "/ordering/api/docs/swagger-ui.css",
+            ..probe(
+                "GET",
+                "/ordering/api/docs/{*file}",
+                Body::None,
+                Nothing,
+                [200; 6],
+            )
+        },
         // JSON API: administration.
         probe(
             "GET",

@@ -69,7 +69,7 @@ fn company_name(name: &str) -> AppResult<String> {
     Ok(name.to_owned())
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCompany {
     pub name: String,
@@ -121,7 +121,7 @@ async fn ensure_name_free(tx: &mut db::Tx, name: &str, except: Option<i64>) -> A
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyChange {
     pub name: Option<String>,
@@ -164,7 +164,7 @@ pub async fn update_company(
     company_from_row(&row)
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub email: String,
@@ -268,7 +268,7 @@ pub async fn insert_user(db: &Db, new: &NewUser) -> AppResult<AdminUser> {
     user_from_row(&row)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
     pub group: Option<Group>,
