@@ -189,6 +189,10 @@ pub struct OrderPage {
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     pub product_id: i64,
+    #[cfg_attr(
+        feature = "ssr",
+        schema(min_length = 1, max_length = 200, pattern = r"\S")
+    )]
     pub title: String,
 }
 
@@ -244,7 +248,7 @@ pub enum Sort {
 
 /// What a list asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct OrderQuery {
     #[serde(default)]
     pub sort: Sort,
@@ -254,8 +258,10 @@ pub struct OrderQuery {
     pub product_id: Option<i64>,
     /// Matches the order number or title, case-insensitively, as a
     /// substring of 3 to 200 characters (`MIN_SEARCH_CHARS`, `MAX_SEARCH_CHARS`).
+    #[cfg_attr(feature = "ssr", param(max_length = 200))]
     pub q: Option<String>,
     pub cursor: Option<String>,
+    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
 }
 
@@ -366,16 +372,18 @@ pub enum CompanySort {
 
 /// What the companies list asks for; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct CompanyQuery {
     /// Part of the name, 3 to 200 characters, case-insensitively.
+    #[cfg_attr(feature = "ssr", param(max_length = 200))]
     pub q: Option<String>,
     pub has_account: Option<bool>,
     pub enable_cancel_order: Option<bool>,
     #[serde(default)]
     pub sort: CompanySort,
     pub cursor: Option<String>,
+    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
 }
 
@@ -392,11 +400,12 @@ pub enum UserSort {
 
 /// What the users list asks for; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct UserQuery {
     /// Part of the name or e-mail address, 3 to 200 characters,
     /// case-insensitively.
+    #[cfg_attr(feature = "ssr", param(max_length = 200))]
     pub q: Option<String>,
     pub group: Option<Group>,
     pub company_id: Option<i64>,
@@ -404,6 +413,7 @@ pub struct UserQuery {
     #[serde(default)]
     pub sort: UserSort,
     pub cursor: Option<String>,
+    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
 }
 

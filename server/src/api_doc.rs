@@ -5,9 +5,11 @@
 //! once.
 
 use crate::routes::{actions, admin, attachments, auth, events, health, notifications, orders};
-use app::model::{NotificationArrived, OrderChanged};
+use app::model::{CompanySort, NotificationArrived, OrderChanged, Sort, UserSort};
+use app::rules::View;
 use app::server::auth::SESSION_COOKIE;
 use app::server::error::ErrorBody;
+use utoipa::openapi::link::Link;
 use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::response::Response;
 use utoipa::openapi::schema::{Object, Schema, Type};
@@ -58,9 +60,17 @@ use utoipa::{Modify, OpenApi};
         health::healthz,
         health::readyz,
     ),
-    components(schemas(ErrorBody, OrderChanged, NotificationArrived)),
+    components(schemas(
+        ErrorBody,
+        OrderChanged,
+        NotificationArrived,
+        Sort,
+        View,
+        CompanySort,
+        UserSort
+    )),
     security(("session" = [])),
-    modifiers(&SessionCookie, &SharedAnswers),
+    modifiers(&SessionCookie, &SharedAnswers, &Links),
     tags(
         (name = "auth", description = "Signing in and out"),
         (name = "orders", description = "Lists, counts, the detail, notes and placing orders"),
@@ -209,4 +219,84 @@ fn add_request_id(document: &mut Document) {
     detail
         .properties
         .insert("request_id".to_owned(), request_id.into());
+}
+
+/// Where an answer's ids lead (OpenAPI links), for clients that follow
+/// them and for stateful testing: (operation, status, where the id is in
+/// its answer, the operations that take it as `id`).
+const LINKS: [(&str, &str, &str, &[&str]); 9] = [
+    ("orders_list", "200", "/orders/0/id", &ORDER_OPERATIONS),
+    ("orders_place", "201", "/orders/0/id", &ORDER_OPERATIONS),
+    (
+        "orders_detail",
+        "200",
+        "/attachments/0/id",
+        &FILE_OPERATIONS,
+    ),
+    ("files_upload", "201", "/0/id", &FILE_OPERATIONS),
+    (
+        "notifications_list",
+        "200",
+        "/notifications/0/id",
+        &["notifications_mark_read"],
+    ),
+    (
+        "admin_list_companies",
+        "200",
+        "/items/0/id",
+        &COMPANY_OPERATIONS,
+    ),
+    ("admin_create_company", "201", "/id", &COMPANY_OPERATIONS),
+    (
+        "admin_list_users",
+        "200",
+        "/items/0/id",
+        &["admin_update_user"],
+    ),
+    ("admin_create_user", "201", "/id", &["admin_update_user"]),
+];
+
+const ORDER_OPERATIONS: [&str; 7] = [
+    "orders_detail",
+    "orders_list_notes",
+    "orders_add_note",
+    "actions_cancel",
+    "actions_submit_for_processing",
+    "actions_transition",
+    "files_upload",
+];
+
+const FILE_OPERATIONS: [&str; 2] = ["files_view", "files_download"];
+
+const COMPANY_OPERATIONS: [&str; 2] = ["admin_company", "admin_update_company"];
+
+struct Links;
+
+impl Modify for Links {
+    fn modify(&self, document: &mut Document) {
+        for item in document.paths.paths.values_mut() {
+            for operation in [item.get.as_mut(), item.post.as_mut(), item.patch.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                let id = operation.operation_id.clone().unwrap_or_default();
+                for (from, status, pointer, targets) in LINKS {
+                    if from != id {
+                        continue;
+                    }
+                    let Some(RefOr::T(response)) = operation.responses.responses.get_mut(status)
+                    else {
+                        continue;
+                    };
+                    for target in targets {
+                        let link = Link::builder()
+                            .operation_id(*target)
+                            .parameter("id", format!("$response.body#{pointer}"))
+                            .build();
+                        response.links.insert((*target).to_owned(), RefOr::T(link));
+                    }
+                }
+            }
+        }
+    }
 }

@@ -27,6 +27,7 @@ pub fn router() -> Routes {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionMany {
+    #[schema(min_items = 1, max_items = 100)]
     order_ids: Vec<i64>,
     to: Status,
     reason: Option<String>,
@@ -82,6 +83,7 @@ pub async fn transition(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderIds {
+    #[schema(min_items = 1, max_items = 100)]
     order_ids: Vec<i64>,
 }
 
@@ -94,6 +96,7 @@ pub struct OptionalNote {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResubmitMany {
+    #[schema(min_items = 1, max_items = 100)]
     order_ids: Vec<i64>,
     note: Option<String>,
 }

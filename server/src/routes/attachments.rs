@@ -4,7 +4,7 @@ use super::table::Routes;
 use crate::extract::ApiPath;
 use app::model::Attachment;
 use app::server::auth::CurrentUser;
-use app::server::error::AppResult;
+use app::server::error::{AppResult, ErrorBody};
 use app::server::services::attachments::{self, Download, FileType};
 use app::server::state::AppState;
 use app::server::upload_form::receive_upload;
@@ -59,7 +59,8 @@ pub async fn upload(
 /// `GET /attachment/{id}/view`: shows the file in the browser when its type
 /// is safe to show, else downloads it.
 #[utoipa::path(get, path = "/attachment/{id}/view", tag = "files", params(("id" = i64, Path, description = "The attachment's id")),
-    responses((status = 200, description = "The file, as stored", content_type = "application/octet-stream", body = Vec<u8>, headers(("content-disposition" = String, description = "`inline` or `attachment`, with the file's name")))))]
+    responses((status = 403, description = "`forbidden`: the order's status does not allow downloads yet (documents once received, reports once complete)", body = ErrorBody),
+        (status = 200, description = "The file, as stored", content_type = "*/*", body = Vec<u8>, headers(("content-disposition" = String, description = "`inline` or `attachment`, with the file's name")))))]
 pub async fn view(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -75,7 +76,8 @@ pub async fn view(
 
 /// `GET /attachment/{id}/download`: the file, saved under its original name.
 #[utoipa::path(get, path = "/attachment/{id}/download", tag = "files", params(("id" = i64, Path, description = "The attachment's id")),
-    responses((status = 200, description = "The file, as stored", content_type = "application/octet-stream", body = Vec<u8>, headers(("content-disposition" = String, description = "`inline` or `attachment`, with the file's name")))))]
+    responses((status = 403, description = "`forbidden`: the order's status does not allow downloads yet (documents once received, reports once complete)", body = ErrorBody),
+        (status = 200, description = "The file, as stored", content_type = "*/*", body = Vec<u8>, headers(("content-disposition" = String, description = "`inline` or `attachment`, with the file's name")))))]
 pub async fn download(
     State(state): State<AppState>,
     user: CurrentUser,

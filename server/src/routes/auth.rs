@@ -24,7 +24,9 @@ pub fn router() -> Routes {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
+    #[schema(max_length = 320)]
     email: String,
+    #[schema(max_length = 1024)]
     password: String,
 }
 

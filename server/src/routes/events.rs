@@ -12,6 +12,30 @@ use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
 use std::convert::Infallible;
 
+/// One event of the stream, as its fields arrive (keep-alives are comments).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct StreamEvent {
+    event: StreamEventKind,
+    /// Send it back as `Last-Event-ID` on reconnecting.
+    id: String,
+    /// JSON: an `OrderChanged` for `order`, a `NotificationArrived` for
+    /// `notification`, `{}` for `ready` and `reset`.
+    data: String,
+    /// Milliseconds to wait before reconnecting (with `ready`).
+    retry: Option<u64>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum StreamEventKind {
+    Order,
+    Notification,
+    Ready,
+    Reset,
+}
+
 pub fn router() -> Routes {
     Routes::new().get("/events", events)
 }
@@ -26,9 +50,9 @@ pub fn router() -> Routes {
 /// the stream ends when the session does, and when the server shuts down.
 /// A user may hold `LIVE_STREAMS_PER_USER` streams (16) open on one
 /// instance; the next answers 429.
-#[utoipa::path(get, path = "/ordering/api/events", tag = "events",
+#[utoipa::path(get, path = "/ordering/api/events", tag = "events", operation_id = "events_stream",
     params(("last-event-id" = Option<i64>, Header, description = "The last event received: the stream starts after it")),
-    responses((status = 200, description = "A `text/event-stream` that does not end: `order` events carry an `OrderChanged`, `notification` events a `NotificationArrived`", content_type = "text/event-stream", body = String),
+    responses((status = 200, description = "A `text/event-stream` that does not end: `order` events carry an `OrderChanged`, `notification` events a `NotificationArrived`", content_type = "text/event-stream", body = StreamEvent),
         (status = 429, description = "`too_many_requests`: the user holds as many streams as allowed", body = ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,

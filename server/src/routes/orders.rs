@@ -26,6 +26,7 @@ pub fn router() -> Routes {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewNote {
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     body: String,
     #[serde(default)]
     internal: bool,
@@ -61,6 +62,7 @@ pub async fn add_note(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceOrders {
+    #[schema(min_items = 1, max_items = 20)]
     orders: Vec<NewOrder>,
 }
 

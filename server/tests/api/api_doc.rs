@@ -96,6 +96,30 @@ fn every_operation_is_unique_described_and_answers_its_errors_in_one_shape() {
             assert!(responses.contains_key("503"), "{method} {path}");
         }
     }
+    // Links lead to operations that exist, and name their one parameter.
+    let mut links = 0;
+    for item in document["paths"].as_object().expect("paths").values() {
+        for operation in item.as_object().expect("an item").values() {
+            for response in operation["responses"].as_object().into_iter().flatten() {
+                for link in response.1["links"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|l| l.1)
+                {
+                    let target = link["operationId"].as_str().expect("an operation id");
+                    assert!(ids.contains(target), "a link to {target}");
+                    assert!(
+                        link["parameters"]["id"]
+                            .as_str()
+                            .is_some_and(|id| id.starts_with("$response.body#/"))
+                    );
+                    links += 1;
+                }
+            }
+        }
+    }
+    assert!(links >= 20, "{links} links");
     let cookie = &document["components"]["securitySchemes"]["session"];
     assert_eq!(cookie["type"], "apiKey");
     assert_eq!(cookie["in"], "cookie");
