@@ -246,6 +246,16 @@ pub enum Sort {
     Oldest,
 }
 
+impl Sort {
+    /// The name on the wire (`?sort=`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+        }
+    }
+}
+
 /// What a list asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
@@ -263,6 +273,34 @@ pub struct OrderQuery {
     pub cursor: Option<String>,
     #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
+}
+
+impl OrderQuery {
+    /// The query string that asks for this list (without `cursor` and
+    /// `limit`: the whole list), as `GET /ordering/api/orders` and its
+    /// export read it.
+    pub fn list_query_string(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(view) = self.view {
+            query.append_pair("view", view.slug());
+        }
+        if let Some(status) = self.status {
+            query.append_pair("status", status.as_str());
+        }
+        if let Some(company) = self.company_id {
+            query.append_pair("company_id", &company.to_string());
+        }
+        if let Some(product) = self.product_id {
+            query.append_pair("product_id", &product.to_string());
+        }
+        if let Some(text) = self.q.as_deref().filter(|text| !text.is_empty()) {
+            query.append_pair("q", text);
+        }
+        if self.sort != Sort::default() {
+            query.append_pair("sort", self.sort.as_str());
+        }
+        query.finish()
+    }
 }
 
 /// The shortest search: fewer characters match most orders and cannot be

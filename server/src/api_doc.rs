@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         orders::list,
         orders::place,
         orders::counts,
+        orders::export_csv,
         orders::detail,
         orders::list_notes,
         orders::add_note,

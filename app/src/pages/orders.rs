@@ -110,6 +110,10 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                             <option value="oldest" selected=move || sort() == Sort::Oldest>"Oldest first"</option>
                         </select>
                     </label>
+                    <a class="button secondary export" download
+                        href=move || format!("/ordering/api/orders/export.csv?{}", query(None).list_query_string())>
+                        "Export CSV"
+                    </a>
                 </div>
                 <Show when=search_too_short>
                     <p class="hint" role="status">

@@ -6,11 +6,14 @@ use app::model::{Counts, NewOrder, Note, OrderDetail, OrderPage, OrderQuery, Pla
 use app::server::auth::CurrentUser;
 use app::server::error::AppResult;
 use app::server::services::history::NoteText;
-use app::server::services::{notes, orders, placement};
+use app::server::services::{export, notes, orders, placement};
 use app::server::state::AppState;
 use axum::Json;
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::TryStreamExt;
 use serde::Deserialize;
 
 pub fn router() -> Routes {
@@ -18,6 +21,7 @@ pub fn router() -> Routes {
         .get("/orders", list)
         .post("/orders", place)
         .get("/orders/counts", counts)
+        .get("/orders/export.csv", export_csv)
         .get("/orders/{id}", detail)
         .get("/orders/{id}/notes", list_notes)
         .post("/orders/{id}/notes", add_note)
@@ -91,6 +95,37 @@ pub async fn list(
 ) -> AppResult<Json<OrderPage>> {
     let page = state.read_lane.run(orders::list(&state.db, &user, &query));
     Ok(Json(page.await?))
+}
+
+/// `GET /ordering/api/orders/export.csv?<the list's query>`: every order
+/// the list would show, as CSV with a header row, streamed page by page
+/// (`cursor` and `limit` are not used). Cells a spreadsheet would run as
+/// formulas start with an apostrophe.
+#[utoipa::path(get, path = "/ordering/api/orders/export.csv", tag = "orders", params(OrderQuery),
+    responses((status = 200, description = "The orders as CSV, a header row first", content_type = "text/csv", body = String,
+        headers(("content-disposition" = String, description = "`attachment`, named after the view")))))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(query): ApiQuery<OrderQuery>,
+) -> AppResult<Response> {
+    let name = query.view.map_or("orders".to_owned(), |view| {
+        format!("orders-{}", view.slug())
+    });
+    let rows = export::start(state.db.clone(), state.read_lane.clone(), user, &query)
+        .await?
+        .inspect_err(|error| tracing::warn!(%error, "an export ended early"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ),
+        ],
+        Body::from_stream(rows),
+    )
+        .into_response())
 }
 
 /// `GET /ordering/api/orders/counts`: the badge count of every view.

@@ -12,6 +12,7 @@ mod auth;
 mod bad_input;
 mod crash;
 mod cross_origin;
+mod export;
 mod faults;
 mod fuzz;
 mod idempotency;

@@ -271,6 +271,13 @@ fn table() -> Vec<Probe> {
         ),
         probe(
             "GET",
+            "/ordering/api/orders/export.csv",
+            Body::None,
+            Nothing,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        probe(
+            "GET",
             "/ordering/api/orders/{id}",
             Body::None,
             pending,

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod attachments;
 pub mod directory;
+pub mod export;
 pub mod history;
 pub mod idempotency;
 pub mod notes;
