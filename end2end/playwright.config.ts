@@ -9,7 +9,18 @@ import * as fs from "node:fs";
 const root = path.resolve(__dirname, "..");
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
 const basePort = Number(process.env.E2E_PORT ?? 3100);
-const projects = ["foundation", "actions", "lifecycle", "admin", "placing", "uploads", "live", "instances"];
+const projects = [
+  "foundation",
+  "actions",
+  "lifecycle",
+  "admin",
+  "placing",
+  "uploads",
+  "live",
+  "instances",
+  "export",
+  "api-docs",
+];
 
 function server(port: number) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-e2e-"));

@@ -175,6 +175,7 @@ impl Modify for SharedAnswers {
                         .entry(status.to_owned())
                         .or_insert_with(|| error_answer(description));
                 }
+                operation.summary = operation.summary.as_deref().map(summary_of);
                 let tag = operation
                     .tags
                     .as_ref()
@@ -190,6 +191,23 @@ impl Modify for SharedAnswers {
         }
         add_request_id(document);
     }
+}
+
+/// A handler's first doc paragraph without the method and path it starts
+/// with (the document says those already): "`GET /ordering/api/me`: the
+/// user…" becomes "The user…".
+fn summary_of(doc: &str) -> String {
+    let text = doc
+        .strip_prefix('`')
+        .and_then(|_| doc.split_once("`: "))
+        .map_or(doc, |(_, rest)| rest)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut letters = text.chars();
+    letters.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(letters).collect()
+    })
 }
 
 fn error_answer(description: &str) -> RefOr<Response> {
@@ -299,5 +317,25 @@ impl Modify for Links {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary_of;
+
+    #[test]
+    fn summaries_leave_out_the_route_they_start_with() {
+        assert_eq!(
+            summary_of("`GET /ordering/api/me`: the user, company and\nflags."),
+            "The user, company and flags."
+        );
+        assert_eq!(
+            summary_of(
+                "`POST /ordering/api/orders` `{orders: [{product_id, title}]}`: places them."
+            ),
+            "Places them."
+        );
+        assert_eq!(summary_of("Plain words."), "Plain words.");
     }
 }

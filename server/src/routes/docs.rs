@@ -13,8 +13,10 @@ use utoipa_swagger_ui::Config;
 pub const DOCUMENT_PATH: &str = "/ordering/api/openapi.json";
 
 /// The docs page loads its scripts, styles and the document from the
-/// portal only; Swagger UI's images are inline `data:` URIs.
-const DOCS_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+/// portal only; Swagger UI's images are inline `data:` URIs, and its code
+/// highlighter sets `style` attributes (styles only: scripts stay the
+/// page's own files).
+const DOCS_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
      form-action 'none'";
 
