@@ -130,13 +130,13 @@ pub async fn find_companies(q: String) -> Result<Vec<NamedRef>, ApiError> {
     Ok(orders::company_choices(&state.db, &user, &q).await?)
 }
 
-/// The products the list filters offer.
+/// The products the list filters offer, and the name of the company a
+/// list's URL filters by (for those who may filter by company).
 #[server(endpoint = "filter-options")]
-pub async fn get_filter_options() -> Result<FilterOptions, ApiError> {
+pub async fn get_filter_options(company_id: Option<i64>) -> Result<FilterOptions, ApiError> {
     use crate::server::services::orders;
-    // Signed-in users only.
-    let (state, _) = context::user().await?;
-    Ok(orders::filter_options(&state.db).await?)
+    let (state, user) = context::user().await?;
+    Ok(orders::filter_options(&state.db, &user, company_id).await?)
 }
 
 /// One order with its notes, documents and timeline.

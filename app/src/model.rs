@@ -370,6 +370,8 @@ pub struct Notifications {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FilterOptions {
     pub products: Vec<NamedRef>,
+    /// The company asked about, when the caller may filter by company.
+    pub company: Option<NamedRef>,
 }
 
 /// A user as administrators see them.

@@ -124,6 +124,44 @@ test("staff filter the queue by company, status and product", async ({ page }) =
   await page.getByLabel("Sort").selectOption({ label: "Oldest first" });
   await expect.poll(() => cardNumbers(page)).toEqual(["ORD-2002", "ORD-2003", "ORD-2004"]);
   await expectAccessible(page);
+
+  // The list is its URL: a reload shows it again, from the server's HTML.
+  await expect(page).toHaveURL(/status=pending/);
+  await expect(page).toHaveURL(/company_id=\d+/);
+  await expect(page).toHaveURL(/product_id=\d+/);
+  await expect(page).toHaveURL(/sort=oldest/);
+  await page.reload();
+  await expect.poll(() => cardNumbers(page)).toEqual(["ORD-2002", "ORD-2003", "ORD-2004"]);
+  await waitForHydration(page);
+  await expect(page.getByLabel("Company")).toHaveValue("Birch Legal");
+  await expect(page.getByLabel("Status")).toHaveValue("pending");
+  await expect(page.getByLabel("Sort")).toHaveValue("oldest");
+  // Back steps through the filters as they were chosen.
+  await page.goBack();
+  await expect.poll(() => cardNumbers(page)).toEqual(["ORD-2004", "ORD-2003", "ORD-2002"]);
+  await expect(page.getByLabel("Sort")).toHaveValue("newest");
+  await page.goBack();
+  await expect(page.getByTestId("order-card")).toHaveCount(4);
+  await page.goForward();
+  await page.goForward();
+  await expect.poll(() => cardNumbers(page)).toEqual(["ORD-2002", "ORD-2003", "ORD-2004"]);
+});
+
+test("a search is a link, sent once typing pauses", async ({ page }) => {
+  await signIn(page, "sam@fts.test");
+  await waitForHydration(page);
+  let lists = 0;
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === "/api/list-orders") lists += 1;
+  });
+  await page.getByRole("searchbox", { name: "Search orders by number or title" }).pressSequentially("ORD-200", { delay: 40 });
+  await expect(page).toHaveURL(/\?q=ORD-200$/);
+  await expect.poll(async () => (await cardNumbers(page)).every((number) => number.startsWith("ORD-200"))).toBe(true);
+  expect(lists, "one list request for the whole word").toBeLessThanOrEqual(2);
+  const shown = await cardNumbers(page);
+  await page.goto("/orders?q=ORD-200");
+  await expect.poll(() => cardNumbers(page)).toEqual(shown);
+  await expect(page.getByRole("searchbox", { name: "Search orders by number or title" })).toHaveValue("ORD-200");
 });
 
 test("pages run under the Content Security Policy without violations", async ({ page }) => {

@@ -4,6 +4,7 @@ pub mod bulk_move;
 pub mod cancel;
 pub mod company_choices;
 pub mod dialog;
+pub mod list_url;
 pub mod order_actions;
 pub mod resubmit_many;
 pub mod upload;

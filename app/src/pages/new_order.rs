@@ -11,7 +11,7 @@ use leptos_router::hooks::use_navigate;
 /// can be cancelled together. Only customers place orders.
 #[component]
 pub fn NewOrderPage() -> impl IntoView {
-    let options = Resource::new(|| (), |_| get_filter_options());
+    let options = Resource::new(|| (), |_| get_filter_options(None));
     view! {
         <WithPermission
             permission=Permission::OrdersCreate

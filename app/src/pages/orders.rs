@@ -1,7 +1,8 @@
 use crate::api::{get_filter_options, list_orders};
 use crate::components::bulk_move::{MoveSelected, StaffSelection};
 use crate::components::cancel::GroupCard;
-use crate::components::company_choices::{CompanyDatalist, company_choices, named};
+use crate::components::company_choices::{CompanyDatalist, company_choices, named as find_named};
+use crate::components::list_url::{History, SearchBox, list_navigator};
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
 use crate::components::{OrderCard, WithPermission, badge_refresher};
 use crate::live::{redraw_if_changed, use_live_updates};
@@ -9,22 +10,20 @@ use crate::model::{MIN_SEARCH_CHARS, Order, OrderPage, OrderQuery, Sort};
 use crate::rules::{Permission, Status, View};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 
 /// One view of the sidebar: its orders, searchable as you type, sorted by
 /// date, grouped as they were placed, with more loaded on demand.
 #[component]
 pub fn OrdersPage(view: View) -> impl IntoView {
-    // Everything the list is filtered and sorted by; the search text is
+    // Everything the list is filtered and sorted by is in the URL, which
+    // the server renders from as the browser does; the search text is
     // trimmed when sent.
-    let filters = RwSignal::new(OrderQuery {
-        view: Some(view),
-        ..OrderQuery::default()
-    });
-    let search = move || filters.with(|query| query.q.clone().unwrap_or_default());
-    let search_too_short = move || {
-        let typed = search().trim().chars().count();
-        typed > 0 && typed < MIN_SEARCH_CHARS
-    };
+    let params = use_query_map();
+    let filters = Memo::new(move |_| params.with(|params| order_query(view, params)));
+    let push = list_navigator(History::Push);
+    let apply = Callback::new(move |query: OrderQuery| push(page_href(view, &query)));
     let sort = move || filters.with(|query| query.sort);
     // Bumped after every change, to fetch the list again.
     let version = RwSignal::new(0u32);
@@ -93,19 +92,17 @@ pub fn OrdersPage(view: View) -> impl IntoView {
             <header class="page-header">
                 <h1>{view.label()}</h1>
                 <div class="list-controls">
-                    <input
-                        type="search"
-                        class="search"
-                        placeholder="Search by number or title"
-                        aria-label="Search orders by number or title"
-                        prop:value=search
-                        on:input=move |event| filters.update(|query| query.q = Some(event_target_value(&event)))
-                    />
+                    <SearchBox label="Search orders by number or title" placeholder="Search by number or title"
+                        typed=Signal::derive(move || filters.with(|query| query.q.clone().unwrap_or_default()))
+                        search_href=Callback::new(move |text: Option<String>| {
+                            page_href(view, &OrderQuery { q: text, ..filters.get_untracked() })
+                        })/>
                     <label class="sort">
                         "Sort "
-                        <select on:change=move |event| filters.update(|query| query.sort =
-                            if event_target_value(&event) == "oldest" { Sort::Oldest } else { Sort::Newest }
-                        )>
+                        <select on:change=move |event| apply.run(OrderQuery {
+                            sort: if event_target_value(&event) == "oldest" { Sort::Oldest } else { Sort::Newest },
+                            ..filters.get_untracked()
+                        })>
                             <option value="newest" selected=move || sort() == Sort::Newest>"Newest first"</option>
                             <option value="oldest" selected=move || sort() == Sort::Oldest>"Oldest first"</option>
                         </select>
@@ -115,13 +112,8 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                         "Export CSV"
                     </a>
                 </div>
-                <Show when=search_too_short>
-                    <p class="hint" role="status">
-                        {format!("Type at least {MIN_SEARCH_CHARS} characters to search.")}
-                    </p>
-                </Show>
                 <WithPermission permission=Permission::OrdersViewAll>
-                    <QueueFilters view filters/>
+                    <QueueFilters view filters apply/>
                 </WithPermission>
             </header>
             <Show when=move || outdated.get()>
@@ -231,32 +223,48 @@ fn grouped(orders: Vec<Order>) -> Vec<Vec<Order>> {
 
 /// Staff filters: company, status within the view, and product.
 #[component]
-fn QueueFilters(view: View, filters: RwSignal<OrderQuery>) -> impl IntoView {
-    let options = Resource::new(|| (), |_| get_filter_options());
+fn QueueFilters(
+    view: View,
+    filters: Memo<OrderQuery>,
+    apply: Callback<OrderQuery>,
+) -> impl IntoView {
+    // The company of the URL is named once, as the page opens.
+    let company = filters.with_untracked(|query| query.company_id);
+    let options = Resource::new(|| (), move |_| get_filter_options(company));
     let id_of = |event: &leptos::ev::Event| event_target_value(event).parse::<i64>().ok();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 options.await.ok().map(|options| view! {
                     <div class="list-controls queue-filters">
-                        <CompanyFilter filters/>
+                        <CompanyFilter filters apply named=options.company.map(|company| company.name).unwrap_or_default()/>
                         <label>
                             "Status "
-                            <select on:change=move |event| filters.update(|query| {
-                                query.status = event_target_value(&event).parse::<Status>().ok();
+                            <select on:change=move |event| apply.run(OrderQuery {
+                                status: event_target_value(&event).parse::<Status>().ok(),
+                                ..filters.get_untracked()
                             })>
                                 <option value="">"All statuses"</option>
                                 {view.statuses().into_iter().map(|status| view! {
-                                    <option value=status.as_str()>{status.label()}</option>
+                                    <option value=status.as_str()
+                                        selected=move || filters.with(|query| query.status == Some(status))>
+                                        {status.label()}
+                                    </option>
                                 }).collect_view()}
                             </select>
                         </label>
                         <label>
                             "Product "
-                            <select on:change=move |event| filters.update(|query| query.product_id = id_of(&event))>
+                            <select on:change=move |event| apply.run(OrderQuery {
+                                product_id: id_of(&event),
+                                ..filters.get_untracked()
+                            })>
                                 <option value="">"All products"</option>
                                 {options.products.into_iter().map(|product| view! {
-                                    <option value=product.id.to_string()>{product.name}</option>
+                                    <option value=product.id.to_string()
+                                        selected=move || filters.with(|query| query.product_id == Some(product.id))>
+                                        {product.name}
+                                    </option>
                                 }).collect_view()}
                             </select>
                         </label>
@@ -271,16 +279,32 @@ fn QueueFilters(view: View, filters: RwSignal<OrderQuery>) -> impl IntoView {
 /// character on offers the companies holding it, and the company whose name
 /// is typed in full filters the queue.
 #[component]
-fn CompanyFilter(filters: RwSignal<OrderQuery>) -> impl IntoView {
-    let typed = RwSignal::new(String::new());
+fn CompanyFilter(
+    filters: Memo<OrderQuery>,
+    apply: Callback<OrderQuery>,
+    /// The name of the URL's company, if it has one.
+    named: String,
+) -> impl IntoView {
+    let typed = RwSignal::new(named);
+    // Only what is typed changes the filter: the name shown at first is
+    // the URL's own company.
+    let edited = RwSignal::new(false);
     let choices = company_choices(typed);
     // The filter follows the name once the offered companies hold it.
     Effect::new(move |_| {
         let text = typed.get();
-        let chosen = choices.get().and_then(|choices| named(&choices, &text));
+        let chosen = choices
+            .get()
+            .and_then(|choices| find_named(&choices, &text));
         let decided = text.trim().is_empty() || chosen.is_some();
-        if decided && filters.with_untracked(|query| query.company_id != chosen) {
-            filters.update(|query| query.company_id = chosen);
+        if edited.get_untracked()
+            && decided
+            && filters.with_untracked(|query| query.company_id != chosen)
+        {
+            apply.run(OrderQuery {
+                company_id: chosen,
+                ..filters.get_untracked()
+            });
         }
     });
     view! {
@@ -289,8 +313,50 @@ fn CompanyFilter(filters: RwSignal<OrderQuery>) -> impl IntoView {
             <input type="search" list="company-filter-choices" autocomplete="off"
                 placeholder="All companies"
                 prop:value=typed
-                on:input=move |event| typed.set(event_target_value(&event))/>
+                on:input=move |event| {
+                    edited.set(true);
+                    typed.set(event_target_value(&event));
+                }/>
         </label>
         <CompanyDatalist id="company-filter-choices" choices/>
+    }
+}
+
+/// The list the URL asks for: its view's page, with `status`,
+/// `company_id`, `product_id`, `q` and `sort` from the query (what does
+/// not parse is left out).
+fn order_query(view: View, params: &ParamsMap) -> OrderQuery {
+    let id = |key: &str| {
+        params
+            .get_str(key)
+            .and_then(|text| text.parse::<i64>().ok())
+    };
+    OrderQuery {
+        view: Some(view),
+        status: params
+            .get_str("status")
+            .and_then(|text| text.parse::<Status>().ok()),
+        company_id: id("company_id"),
+        product_id: id("product_id"),
+        q: params.get("q").filter(|text| !text.trim().is_empty()),
+        sort: [Sort::Newest, Sort::Oldest]
+            .into_iter()
+            .find(|sort| params.get_str("sort") == Some(sort.as_str()))
+            .unwrap_or_default(),
+        ..OrderQuery::default()
+    }
+}
+
+/// The address of the view's page showing `query`.
+fn page_href(view: View, query: &OrderQuery) -> String {
+    let query = OrderQuery {
+        view: None,
+        ..query.clone()
+    }
+    .list_query_string();
+    if query.is_empty() {
+        view.path().to_owned()
+    } else {
+        format!("{}?{query}", view.path())
     }
 }

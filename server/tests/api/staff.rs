@@ -213,3 +213,47 @@ on_both_databases!(
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 );
+
+on_both_databases!(
+    the_filter_options_name_a_company_only_for_staff,
+    async |app: TestApp| {
+        let birch = app
+            .scalar("SELECT id FROM companies WHERE name = 'Birch Legal'")
+            .await;
+        let form = format!("company_id={birch}");
+        let (status, staff) = app
+            .post_form(
+                &app.login("sam@fts.test").await,
+                "/api/filter-options",
+                &form,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let staff: serde_json::Value = serde_json::from_str(&staff).expect("JSON");
+        assert_eq!(
+            staff["company"],
+            json!({"id": birch, "name": "Birch Legal"})
+        );
+        assert!(!staff["products"].as_array().expect("products").is_empty());
+
+        let (status, customer) = app
+            .post_form(
+                &app.login("ava@acme.test").await,
+                "/api/filter-options",
+                &form,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let customer: serde_json::Value = serde_json::from_str(&customer).expect("JSON");
+        assert_eq!(customer["company"], serde_json::Value::Null, "{customer}");
+
+        let (_, unknown) = app
+            .post_form(
+                &app.login("sam@fts.test").await,
+                "/api/filter-options",
+                "company_id=999999",
+            )
+            .await;
+        assert!(unknown.contains("\"company\":null"), "{unknown}");
+    }
+);

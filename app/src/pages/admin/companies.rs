@@ -92,7 +92,7 @@ fn CompaniesList(
             <h2 id="companies-heading">"Companies"</h2>
             <div class="list-controls">
                 <SearchBox label="Search companies by name" placeholder="Search by name"
-                    typed=params.with_untracked(|params| params.get("q").unwrap_or_default())
+                    typed=Signal::derive(move || params.with(|params| params.get("q").unwrap_or_default()))
                     search_href=Callback::new(move |text: Option<String>| first_page_with(&|query| query.q = text.clone()))/>
                 <FlagFilter label="Account billing" yes="On" no="Off" value=shown.has_account
                     filtered_href=Callback::new(move |flag| first_page_with(&|query| query.has_account = flag))/>

@@ -12,12 +12,11 @@ pub use users::AdminUsersPage;
 use super::HiddenPage;
 use crate::api_error::ApiError;
 use crate::components::WithPermission;
+use crate::components::list_url::History;
 use crate::model::MIN_SEARCH_CHARS;
 use crate::rules::Permission;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use leptos_router::params::ParamsMap;
 
 /// The frame of every administration page: its tabs, then the page.
@@ -58,68 +57,11 @@ fn search_param(params: &ParamsMap) -> Option<String> {
         .filter(|text| text.chars().count() >= MIN_SEARCH_CHARS)
 }
 
-/// `path?query`, leaving out empty values.
-fn href(path: &str, pairs: Vec<(&'static str, Option<String>)>) -> String {
-    let mut params = ParamsMap::new();
-    for (key, value) in pairs {
-        if let Some(value) = value.filter(|value| !value.is_empty()) {
-            params.insert(key, value);
-        }
-    }
-    format!("{path}{}", params.to_query_string())
-}
+pub(super) use crate::components::list_url::{SearchBox, href};
 
-/// Shows another state of a list: the URL is its state, so links and
-/// reloads keep it. Made while the component is built, where the router is
-/// in reach; called from its event handlers.
+/// Admin lists change in place: Back leaves the list.
 fn list_navigator() -> impl Fn(String) + Clone + 'static {
-    let navigate = use_navigate();
-    move |to: String| {
-        navigate(
-            &to,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..NavigateOptions::default()
-            },
-        )
-    }
-}
-
-/// The search box of a list: typing changes the URL from the third
-/// character on (or when cleared), and says so before.
-#[component]
-fn SearchBox(
-    label: &'static str,
-    placeholder: &'static str,
-    typed: String,
-    /// The URL of the list searched for a text (`None`: no search).
-    search_href: Callback<Option<String>, String>,
-) -> impl IntoView {
-    let text = RwSignal::new(typed);
-    let go = list_navigator();
-    let too_short = move || {
-        let typed = text.get().trim().chars().count();
-        typed > 0 && typed < MIN_SEARCH_CHARS
-    };
-    view! {
-        <input type="search" class="search" aria-label=label placeholder=placeholder
-            prop:value=text
-            on:input=move |event| {
-                let typed = event_target_value(&event);
-                text.set(typed.clone());
-                let length = typed.trim().chars().count();
-                if length == 0 || length >= MIN_SEARCH_CHARS {
-                    let search = Some(typed.trim().to_owned()).filter(|text| !text.is_empty());
-                    go(search_href.run(search));
-                }
-            }/>
-        <Show when=too_short>
-            <p class="hint" role="status">
-                {format!("Type at least {MIN_SEARCH_CHARS} characters to search.")}
-            </p>
-        </Show>
-    }
+    crate::components::list_url::list_navigator(History::Replace)
 }
 
 /// The orders a list may be sorted in: each with its slug in the URL and

@@ -133,7 +133,7 @@ pub fn UsersList(base: String, list: UsersData) -> impl IntoView {
     view! {
         <div class="list-controls">
             <SearchBox label="Search users by name or e-mail" placeholder="Search by name or e-mail"
-                typed=params.with_untracked(|params| params.get("q").unwrap_or_default())
+                typed=Signal::derive(move || params.with(|params| params.get("q").unwrap_or_default()))
                 search_href=Callback::new(move |text: Option<String>| first_page_with(&|query| query.q = text.clone()))/>
             <label class="sort">
                 "Group "

@@ -582,14 +582,29 @@ fn order_from_row(row: &AnyRow, user: &CurrentUser) -> AppResult<Order> {
 }
 
 /// The products to filter by.
-pub async fn filter_options(db: &Db) -> AppResult<FilterOptions> {
+pub async fn filter_options(
+    db: &Db,
+    user: &CurrentUser,
+    company_id: Option<i64>,
+) -> AppResult<FilterOptions> {
     let products = sqlx::query("SELECT id, name FROM products ORDER BY name")
         .fetch_all(db)
         .await?
         .iter()
         .map(|row| named(row, "id", "name"))
         .collect::<AppResult<Vec<_>>>()?;
-    Ok(FilterOptions { products })
+    let company = match company_id {
+        Some(id) if user.visibility() == Visibility::All => {
+            sqlx::query("SELECT id, name FROM companies WHERE id = $1")
+                .bind(id)
+                .fetch_optional(db)
+                .await?
+                .map(|row| named(&row, "id", "name"))
+                .transpose()?
+        }
+        _ => None,
+    };
+    Ok(FilterOptions { products, company })
 }
 
 /// Companies offered while staff type a name to filter their queue by.
