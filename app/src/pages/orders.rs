@@ -286,10 +286,12 @@ fn CompanyFilter(
     named: String,
 ) -> impl IntoView {
     let typed = RwSignal::new(named);
-    // Only what is typed changes the filter: the name shown at first is
-    // the URL's own company.
+    // Only what is typed changes the filter, and only that is looked up:
+    // the name shown at first is the URL's own company (and a lookup made
+    // while the page renders would not reach the browser's hydration).
     let edited = RwSignal::new(false);
-    let choices = company_choices(typed);
+    let searched = RwSignal::new(String::new());
+    let choices = company_choices(searched);
     // The filter follows the name once the offered companies hold it.
     Effect::new(move |_| {
         let text = typed.get();
@@ -316,6 +318,7 @@ fn CompanyFilter(
                 on:input=move |event| {
                     edited.set(true);
                     typed.set(event_target_value(&event));
+                    searched.set(event_target_value(&event));
                 }/>
         </label>
         <CompanyDatalist id="company-filter-choices" choices/>
