@@ -28,6 +28,7 @@ test("staff export what their search and sort show", async ({ page }) => {
   await signIn(page, "sam@fts.test");
   await waitForHydration(page);
   await page.getByRole("searchbox", { name: "Search orders by number or title" }).fill("ORD-10");
+  await expect(page).toHaveURL(/\?q=ORD-10$/);
   await page.getByLabel("Sort").selectOption({ label: "Oldest first" });
   await expect.poll(async () => (await cardNumbers(page))[0]).toMatch(/^ORD-10/);
   const shown = await cardNumbers(page);

@@ -74,6 +74,8 @@ test("a long list loads more orders on demand", async ({ page }) => {
   await page.goto("/orders");
   await waitForHydration(page);
   await page.getByLabel("Search orders by number or title").fill("Bulk parcel");
+  // The search is sent once typing pauses: wait for it, not for the list before it.
+  await expect(page).toHaveURL(/\?q=Bulk\+parcel$/);
   const cards = page.getByTestId("order-card");
   await expect(cards).toHaveCount(25);
   // Newest first: the oldest orders come with the second page.
