@@ -8,23 +8,11 @@ use serde_json::json;
 
 /// Every order number the list gives for `query`, page after page.
 async fn listed(app: &TestApp, client: &Client, query: &str) -> Vec<String> {
-    let mut numbers = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = format!("/ordering/api/orders?{query}&limit=100");
-        if let Some(cursor) = &cursor {
-            path.push_str(&format!("&cursor={cursor}"));
-        }
-        let (status, page) = app.get_json(client, &path).await;
-        assert_eq!(status, StatusCode::OK, "{path}: {page}");
-        for order in page["orders"].as_array().expect("orders") {
-            numbers.push(order["number"].as_str().expect("a number").to_owned());
-        }
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return numbers,
-        }
-    }
+    app.every_listed_order(client, query)
+        .await
+        .iter()
+        .map(|order| order["number"].as_str().expect("a number").to_owned())
+        .collect()
 }
 
 /// The export's rows (header first), as the `csv` crate reads them.

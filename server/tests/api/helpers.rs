@@ -478,6 +478,26 @@ impl TestApp {
             .collect()
     }
 
+    /// Every order the list `/ordering/api/orders?{query}` shows a client,
+    /// page after page of 100, following `next_cursor`.
+    pub async fn every_listed_order(&self, client: &Client, query: &str) -> Vec<Value> {
+        let mut orders = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/ordering/api/orders?limit=100&{query}");
+            if let Some(cursor) = &cursor {
+                path.push_str(&format!("&cursor={cursor}"));
+            }
+            let (status, body) = self.get_json(client, &path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            orders.extend(body["orders"].as_array().expect("orders").iter().cloned());
+            match body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return orders,
+            }
+        }
+    }
+
     pub async fn post_json(&self, client: &Client, path: &str, body: Value) -> (StatusCode, Value) {
         json_of(
             client

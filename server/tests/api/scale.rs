@@ -62,22 +62,11 @@ impl Scope {
 
 /// The ids of every order a list shows, page after page.
 async fn every_page(app: &TestApp, client: &Client, query: &str) -> Vec<i64> {
-    let mut ids = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = format!("/ordering/api/orders?limit=100&{query}");
-        if let Some(cursor) = &cursor {
-            path.push_str(&format!("&cursor={cursor}"));
-        }
-        let (status, body) = app.get_json(client, &path).await;
-        assert_eq!(status, StatusCode::OK, "{path}: {body}");
-        let orders = body["orders"].as_array().expect("orders");
-        ids.extend(orders.iter().map(|order| order["id"].as_i64().expect("id")));
-        match body["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return ids,
-        }
-    }
+    app.every_listed_order(client, query)
+        .await
+        .iter()
+        .map(|order| order["id"].as_i64().expect("id"))
+        .collect()
 }
 
 fn assert_no_repeats(ids: &[i64], what: &str) {
