@@ -20,6 +20,7 @@ const projects = [
   "instances",
   "export",
   "api-docs",
+  "volume",
 ];
 
 function server(port: number) {

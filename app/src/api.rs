@@ -4,8 +4,8 @@
 use crate::api_error::ApiError;
 use crate::model::{
     AdminUser, Attachment, BatchResult, CompanyInfo, CompanyOverview, CompanyQuery, Counts,
-    FilterOptions, ListPage, Me, NamedRef, NewOrder, Note, Notifications, Order, OrderDetail,
-    OrderPage, OrderQuery, PlacedOrders, UserQuery,
+    FilterOptions, ListLayout, ListPage, Me, NamedRef, NewOrder, Note, Notifications, Order,
+    OrderDetail, OrderPage, OrderQuery, PlacedOrders, UserQuery,
 };
 use crate::rules::{Group, Status};
 use crate::upload_body::UploadBody;
@@ -101,6 +101,14 @@ pub async fn logout() -> Result<(), ApiError> {
 pub async fn get_me() -> Result<Me, ApiError> {
     let (_, user) = context::user().await?;
     Ok(user.me())
+}
+
+/// Keeps how the signed-in user's order lists show orders.
+#[server(endpoint = "set-list-layout")]
+pub async fn set_list_layout(layout: ListLayout) -> Result<(), ApiError> {
+    use crate::server::services::preferences;
+    let (state, user) = context::user().await?;
+    Ok(preferences::set_list_layout(&state.db, &user, layout).await?)
 }
 
 /// The sidebar badges.

@@ -35,6 +35,51 @@ pub struct Features {
     pub enable_cancel_order: bool,
 }
 
+/// How a user's order lists show orders: a card each, or a dense table
+/// row each. Kept per user; staff get the table until they choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ListLayout {
+    Cards,
+    Table,
+}
+
+impl ListLayout {
+    pub const ALL: [ListLayout; 2] = [ListLayout::Cards, ListLayout::Table];
+
+    /// The name on the wire, in the database and in the URL (`?layout=`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListLayout::Cards => "cards",
+            ListLayout::Table => "table",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ListLayout::Cards => "Cards",
+            ListLayout::Table => "Table",
+        }
+    }
+
+    /// Parses the name [`ListLayout::as_str`] gives.
+    pub fn parse(text: &str) -> Option<ListLayout> {
+        ListLayout::ALL
+            .into_iter()
+            .find(|layout| layout.as_str() == text)
+    }
+
+    /// The layout of a user who has not chosen one.
+    pub fn default_for(group: Group) -> ListLayout {
+        if group.is_staff() {
+            ListLayout::Table
+        } else {
+            ListLayout::Cards
+        }
+    }
+}
+
 /// The answer of `GET /ordering/api/me`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -48,6 +93,8 @@ pub struct Me {
     pub features: Features,
     #[serde(rename = "hasAccount")]
     pub has_account: bool,
+    /// How the user's order lists show orders, unless the URL says.
+    pub list_layout: ListLayout,
 }
 
 /// One order as every list and the detail page show it.
@@ -69,11 +116,15 @@ pub struct Order {
     pub paid_cents: i64,
     /// RFC 3339.
     pub created_at: String,
+    /// Whole days since it was placed.
+    pub age_days: i64,
     /// RFC 3339.
     pub updated_at: String,
     pub allowed_actions: Vec<Action>,
     /// The statuses the caller may move the order to (staff only).
     pub allowed_transitions: Vec<Status>,
+    /// The service-level clock: absent before submission and once cancelled.
+    pub sla: Option<crate::rules::sla::Sla>,
     /// The refund or credit its cancellation created.
     pub refund: Option<Refund>,
     /// What cancelling it now would pay back (shown before confirming).
@@ -236,7 +287,8 @@ impl Counts {
     }
 }
 
-/// The order of a list, by the date orders were placed.
+/// The order of a list: by the date orders were placed, or by urgency
+/// (due date first, orders without a service-level clock last).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -244,14 +296,26 @@ pub enum Sort {
     #[default]
     Newest,
     Oldest,
+    Urgency,
 }
 
 impl Sort {
+    pub const ALL: [Sort; 3] = [Sort::Newest, Sort::Oldest, Sort::Urgency];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Newest => "Newest first",
+            Sort::Oldest => "Oldest first",
+            Sort::Urgency => "Most urgent first",
+        }
+    }
+
     /// The name on the wire (`?sort=`).
     pub fn as_str(self) -> &'static str {
         match self {
             Sort::Newest => "newest",
             Sort::Oldest => "oldest",
+            Sort::Urgency => "urgency",
         }
     }
 }

@@ -5,7 +5,10 @@
 //!
 //! No other module may list statuses: ask these functions instead.
 
+pub mod sla;
+
 use serde::{Deserialize, Deserializer, Serialize};
+pub use sla::add_business_days;
 use std::fmt;
 use std::str::FromStr;
 
@@ -611,23 +614,6 @@ pub fn refund_on_cancel(paid_cents: i64, has_account: bool) -> Option<RefundKind
     }
 }
 
-/// The date `days` business days (Monday to Friday) after `start`: the
-/// expected date of an order whose product takes `days` to turn around.
-pub fn add_business_days(start: time::Date, days: u32) -> time::Date {
-    let mut date = start;
-    let mut remaining = days;
-    while remaining > 0 {
-        date = date.next_day().unwrap_or(date);
-        if !matches!(
-            date.weekday(),
-            time::Weekday::Saturday | time::Weekday::Sunday
-        ) {
-            remaining -= 1;
-        }
-    }
-    date
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -929,36 +915,6 @@ mod tests {
                 group.is_staff()
             );
         }
-    }
-
-    #[test]
-    fn business_days_skip_weekends() {
-        use time::macros::date;
-        // 2026-11-25 is a Wednesday.
-        assert_eq!(
-            add_business_days(date!(2026 - 11 - 25), 0),
-            date!(2026 - 11 - 25)
-        );
-        assert_eq!(
-            add_business_days(date!(2026 - 11 - 25), 2),
-            date!(2026 - 11 - 27)
-        );
-        assert_eq!(
-            add_business_days(date!(2026 - 11 - 25), 3),
-            date!(2026 - 11 - 30)
-        );
-        assert_eq!(
-            add_business_days(date!(2026 - 11 - 28), 1),
-            date!(2026 - 11 - 30)
-        );
-        assert_eq!(
-            add_business_days(date!(2026 - 11 - 29), 5),
-            date!(2026 - 12 - 04)
-        );
-        assert_eq!(
-            add_business_days(date!(2026 - 12 - 31), 1),
-            date!(2027 - 01 - 01)
-        );
     }
 
     #[test]

@@ -47,12 +47,13 @@ export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 
-/** The order numbers of the cards on the page, as they are now: a list
- * that refetches shows its old cards meanwhile, so read it through
- * `expect.poll`, which reads again until the expectation holds. */
+/** The order numbers of the list on the page (its cards, or its table's
+ * rows), as they are now: a list that refetches shows its old orders
+ * meanwhile, so read it through `expect.poll`, which reads again until the
+ * expectation holds. */
 export async function cardNumbers(page: Page): Promise<string[]> {
   await expect(page.locator(".loading")).toHaveCount(0);
-  return page.getByTestId("order-card").evaluateAll((cards) =>
+  return page.locator("[data-testid=order-card], [data-testid=order-row]").evaluateAll((cards) =>
     cards.map((card) => card.getAttribute("data-number") ?? ""),
   );
 }

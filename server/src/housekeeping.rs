@@ -1,10 +1,11 @@
-//! Clean-up that runs at start and then every hour: files that uploads
-//! cut short by a crash left behind; expired idempotency keys, old live
+//! Clean-up that runs at start and then every hour: service-level clocks
+//! for orders submitted before the clock existed; files that uploads cut
+//! short by a crash left behind; expired idempotency keys, old live
 //! events and sign-in failures that no longer count forgotten.
 //! Beside it, in the background from start on, the query planner's and the
 //! search's statistics are refreshed.
 
-use app::server::services::{attachments, idempotency, search};
+use app::server::services::{attachments, idempotency, search, sla};
 use app::server::state::AppState;
 use app::server::{db, live, throttle};
 use std::time::Duration;
@@ -13,6 +14,11 @@ const EVERY: Duration = Duration::from_secs(3600);
 
 /// One round of clean-up; failures are logged and left for the next round.
 pub async fn run_once(state: &AppState, file_grace: Duration) {
+    match sla::backfill(&state.db).await {
+        Ok(0) => {}
+        Ok(orders) => tracing::info!(orders, "gave submitted orders their service-level clock"),
+        Err(error) => tracing::error!(%error, "giving orders their service-level clock failed"),
+    }
     let grace_ms = i64::try_from(file_grace.as_millis()).unwrap_or(i64::MAX);
     match attachments::reconcile(&state.db, &state.storage, grace_ms).await {
         Ok(0) => {}

@@ -6,21 +6,28 @@ pub mod company_choices;
 pub mod dialog;
 pub mod list_url;
 pub mod order_actions;
+pub mod order_table;
 pub mod resubmit_many;
 pub mod upload;
 
 use crate::api::{Logout, get_me, get_notifications, order_counts};
 use crate::api_error::ApiError;
 use crate::live::provide_live_updates;
-use crate::model::{BatchResult, Counts, Me, Notifications, Order};
+use crate::model::{BatchResult, Counts, ListLayout, Me, Notifications, Order};
 use crate::rules::{Action, Permission, Status, View};
 use cancel::CancelOrder;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
+use order_table::SlaSummary;
 
 /// The badge counts, shared so that any page can refresh them after a change.
 #[derive(Clone, Copy)]
 pub struct CountsResource(pub Resource<Result<Counts, ApiError>>);
+
+/// The list layout chosen since the page loaded, which lists whose URL
+/// does not name one show until the user's own layout is read again.
+#[derive(Clone, Copy)]
+pub struct LayoutChoice(pub RwSignal<Option<ListLayout>>);
 
 /// The notifications behind the bell.
 #[derive(Clone, Copy)]
@@ -53,6 +60,7 @@ pub fn Shell() -> impl IntoView {
     let notifications = Resource::new_blocking(|| (), |_| get_notifications());
     provide_context(NotificationsResource(notifications));
     provide_context(me);
+    provide_context(LayoutChoice(RwSignal::new(None)));
     // Other people's changes: the badges and the bell follow them.
     let live = provide_live_updates();
     Effect::new(move |_| {
@@ -216,6 +224,9 @@ pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
                 <div><dt>"Expected"</dt><dd>{order.expected_date.clone().unwrap_or_else(|| "—".to_owned())}</dd></div>
                 <div><dt>"Placed by"</dt><dd>{order.placed_by.name.clone()}</dd></div>
                 <div><dt>"Company"</dt><dd>{order.company.name.clone()}</dd></div>
+                {order.sla.clone().map(|sla| view! {
+                    <div><dt>"Due"</dt><dd>{sla.due_date.clone()} " " <SlaSummary sla=Some(sla)/></dd></div>
+                })}
             </dl>
             {can_cancel.then(|| view! {
                 <div class="card-actions"><CancelOrder order=order.clone() on_done=on_change/></div>
@@ -252,7 +263,14 @@ impl Picked {
 /// The checkbox on a card that adds its order to (or takes it out of) a
 /// batch.
 #[component]
-pub fn PickOrder(picked: RwSignal<Vec<Picked>>, order: Order, label: String) -> impl IntoView {
+pub fn PickOrder(
+    picked: RwSignal<Vec<Picked>>,
+    order: Order,
+    label: String,
+    /// Read by screen readers only (in a table row, which names the order).
+    #[prop(optional)]
+    hide_label: bool,
+) -> impl IntoView {
     let id = order.id;
     let entry = Picked {
         id,
@@ -272,7 +290,7 @@ pub fn PickOrder(picked: RwSignal<Vec<Picked>>, order: Order, label: String) -> 
                         }
                     });
                 }/>
-            {format!(" {label}")}
+            <span class:visually-hidden=hide_label>{format!(" {label}")}</span>
         </label>
     }
 }

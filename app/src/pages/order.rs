@@ -2,6 +2,7 @@ use crate::api::get_order;
 use crate::api_error::ApiError;
 use crate::components::cancel::CancelOrder;
 use crate::components::order_actions::{NoteForm, ResubmitOrder, StaffTransitions, SubmitOrder};
+use crate::components::order_table::SlaSummary;
 use crate::components::upload::Uploader;
 use crate::components::{StatusBadge, WithPermission, badge_refresher, money, short_time};
 use crate::live::{redraw_if_changed, use_live_updates};
@@ -96,6 +97,10 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                 <div><dt>"Placed by"</dt><dd>{order.placed_by.name.clone()}</dd></div>
                 <div><dt>"Placed"</dt><dd>{short_time(&order.created_at)}</dd></div>
                 <div><dt>"Expected"</dt><dd>{order.expected_date.clone().unwrap_or_else(|| "—".to_owned())}</dd></div>
+                {order.sla.clone().map(|sla| view! {
+                    <div data-testid="sla-due"><dt>"Due"</dt><dd>{sla.due_date.clone()} " " <SlaSummary sla=Some(sla.clone())/>
+                        {(sla.paused_days > 0).then(|| format!(" (paused {} business day{})", sla.paused_days, if sla.paused_days == 1 { "" } else { "s" }))}</dd></div>
+                })}
                 <div><dt>"Paid"</dt><dd>{money(order.paid_cents)}</dd></div>
             </dl>
             {order.refund.clone().map(|refund| view! {

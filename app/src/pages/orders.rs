@@ -1,12 +1,14 @@
-use crate::api::{get_filter_options, list_orders};
+use crate::api::{get_filter_options, list_orders, set_list_layout};
+use crate::api_error::ApiError;
 use crate::components::bulk_move::{MoveSelected, StaffSelection};
 use crate::components::cancel::GroupCard;
 use crate::components::company_choices::{CompanyDatalist, company_choices, named as find_named};
 use crate::components::list_url::{History, SearchBox, list_navigator};
+use crate::components::order_table::OrderTable;
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
-use crate::components::{OrderCard, WithPermission, badge_refresher};
+use crate::components::{LayoutChoice, OrderCard, WithPermission, badge_refresher};
 use crate::live::{redraw_if_changed, use_live_updates};
-use crate::model::{MIN_SEARCH_CHARS, Order, OrderPage, OrderQuery, Sort};
+use crate::model::{ListLayout, MIN_SEARCH_CHARS, Me, Order, OrderPage, OrderQuery, Sort};
 use crate::rules::{Permission, Status, View};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -22,9 +24,28 @@ pub fn OrdersPage(view: View) -> impl IntoView {
     // trimmed when sent.
     let params = use_query_map();
     let filters = Memo::new(move |_| params.with(|params| order_query(view, params)));
+    // The URL's layout, else the one just chosen, else the user's own.
+    let layout_param = Memo::new(move |_| {
+        params.with(|params| params.get_str("layout").and_then(ListLayout::parse))
+    });
+    let chosen = use_context::<LayoutChoice>().map(|LayoutChoice(chosen)| chosen);
+    let me = use_context::<Resource<Result<Me, ApiError>>>();
     let push = list_navigator(History::Push);
-    let apply = Callback::new(move |query: OrderQuery| push(page_href(view, &query)));
-    let sort = move || filters.with(|query| query.sort);
+    let apply = {
+        let push = push.clone();
+        Callback::new(move |query: OrderQuery| {
+            push(page_href(view, &query, layout_param.get_untracked()))
+        })
+    };
+    let sort = Signal::derive(move || filters.with(|query| query.sort));
+    let save_layout = Action::new(|layout: &ListLayout| set_list_layout(*layout));
+    let choose_layout = Callback::new(move |layout: ListLayout| {
+        if let Some(chosen) = chosen {
+            chosen.set(Some(layout));
+        }
+        save_layout.dispatch(layout);
+        push(page_href(view, &filters.get_untracked(), Some(layout)));
+    });
     // Bumped after every change, to fetch the list again.
     let version = RwSignal::new(0u32);
     let query = move |cursor: Option<String>| {
@@ -95,16 +116,17 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                     <SearchBox label="Search orders by number or title" placeholder="Search by number or title"
                         typed=Signal::derive(move || filters.with(|query| query.q.clone().unwrap_or_default()))
                         search_href=Callback::new(move |text: Option<String>| {
-                            page_href(view, &OrderQuery { q: text, ..filters.get_untracked() })
+                            page_href(view, &OrderQuery { q: text, ..filters.get_untracked() }, layout_param.get_untracked())
                         })/>
                     <label class="sort">
                         "Sort "
                         <select on:change=move |event| apply.run(OrderQuery {
-                            sort: if event_target_value(&event) == "oldest" { Sort::Oldest } else { Sort::Newest },
+                            sort: parse_sort(&event_target_value(&event)),
                             ..filters.get_untracked()
                         })>
-                            <option value="newest" selected=move || sort() == Sort::Newest>"Newest first"</option>
-                            <option value="oldest" selected=move || sort() == Sort::Oldest>"Oldest first"</option>
+                            {Sort::ALL.into_iter().map(|option| view! {
+                                <option value=option.as_str() selected=move || sort.get() == option>{option.label()}</option>
+                            }).collect_view()}
                         </select>
                     </label>
                     <a class="button secondary export" download
@@ -145,9 +167,29 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                                 // The button belongs to the loaded list: rendered
                                 // with it, the server's HTML and the hydrating
                                 // browser agree on whether it is there.
+                                let own_layout = match me {
+                                    Some(me) => me.await.ok().map(|me| me.list_layout),
+                                    None => None,
+                                };
+                                let layout = move || {
+                                    layout_param.get()
+                                        .or_else(|| chosen.and_then(|chosen| chosen.get()))
+                                        .or(own_layout)
+                                        .unwrap_or(ListLayout::Cards)
+                                };
+                                let orders = page.orders;
                                 view! {
-                                    <OrderList orders=page.orders on_change=refresh on_batch/>
-                                    <OrderList orders=Vec::new() extra=more on_change=refresh on_batch/>
+                                    <LayoutSwitch layout=Signal::derive(layout) choose=choose_layout/>
+                                    {move || match layout() {
+                                        ListLayout::Table => view! {
+                                            <OrderTable orders=orders.clone() extra=more sort
+                                                on_sort=Callback::new(move |sort| apply.run(OrderQuery { sort, ..filters.get_untracked() }))/>
+                                        }.into_any(),
+                                        ListLayout::Cards => view! {
+                                            <OrderList orders=orders.clone() on_change=refresh on_batch/>
+                                            <OrderList orders=Vec::new() extra=more on_change=refresh on_batch/>
+                                        }.into_any(),
+                                    }}
                                     // A closure, not <Show>: the Show's condition would
                                     // belong to this render, which the next page's
                                     // render retires while this one is still shown.
@@ -342,21 +384,50 @@ fn order_query(view: View, params: &ParamsMap) -> OrderQuery {
         company_id: id("company_id"),
         product_id: id("product_id"),
         q: params.get("q").filter(|text| !text.trim().is_empty()),
-        sort: [Sort::Newest, Sort::Oldest]
-            .into_iter()
-            .find(|sort| params.get_str("sort") == Some(sort.as_str()))
-            .unwrap_or_default(),
+        sort: parse_sort(params.get_str("sort").unwrap_or_default()),
         ..OrderQuery::default()
     }
 }
 
-/// The address of the view's page showing `query`.
-fn page_href(view: View, query: &OrderQuery) -> String {
-    let query = OrderQuery {
+/// The sort named `text`; the default for any other text.
+fn parse_sort(text: &str) -> Sort {
+    Sort::ALL
+        .into_iter()
+        .find(|sort| sort.as_str() == text)
+        .unwrap_or_default()
+}
+
+/// Cards or table: the two buttons that choose how the list shows orders.
+#[component]
+fn LayoutSwitch(layout: Signal<ListLayout>, choose: Callback<ListLayout>) -> impl IntoView {
+    view! {
+        <div class="layout-switch" role="group" aria-label="Show orders as">
+            {ListLayout::ALL.into_iter().map(|option| view! {
+                <button type="button" class="button secondary" data-layout=option.as_str()
+                    aria-pressed=move || (layout.get() == option).to_string()
+                    on:click=move |_| choose.run(option)>
+                    {option.label()}
+                </button>
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// The address of the view's page showing `query`, as cards or a table
+/// when `layout` says.
+fn page_href(view: View, query: &OrderQuery, layout: Option<ListLayout>) -> String {
+    let mut query = OrderQuery {
         view: None,
         ..query.clone()
     }
     .list_query_string();
+    if let Some(layout) = layout {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str("layout=");
+        query.push_str(layout.as_str());
+    }
     if query.is_empty() {
         view.path().to_owned()
     } else {

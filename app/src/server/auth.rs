@@ -1,6 +1,6 @@
 //! Passwords, sessions and the signed-in user.
 
-use crate::model::{CompanyInfo, Features, Me, UserInfo};
+use crate::model::{CompanyInfo, Features, ListLayout, Me, UserInfo};
 use crate::rules::{Actor, Group, Permission, Visibility};
 use crate::server::db::{self, Db, flag, now_ms};
 use crate::server::error::{AppError, AppResult};
@@ -34,6 +34,7 @@ pub struct CurrentUser {
     pub group: Group,
     pub permissions: Vec<Permission>,
     pub company: Option<CompanyInfo>,
+    pub list_layout: ListLayout,
 }
 
 impl CurrentUser {
@@ -74,6 +75,7 @@ impl CurrentUser {
                 enable_cancel_order: cancel_enabled,
             },
             has_account: self.company.as_ref().is_some_and(|c| c.has_account),
+            list_layout: self.list_layout,
         }
     }
 }
@@ -313,7 +315,7 @@ fn record_activity(db: &Db, session_id: String, now: i64) {
 
 /// The columns of a user, their company and one permission of their group,
 /// read by [`USER_JOINS`] from a row that has `user_id`.
-const USER_WITH_PERMISSIONS: &str = "SELECT u.id, u.email, u.name, u.group_code, u.company_id, \
+const USER_WITH_PERMISSIONS: &str = "SELECT u.id, u.email, u.name, u.group_code, u.company_id, u.list_layout, \
      c.name AS company_name, c.has_account, c.enable_cancel_order, gp.permission";
 
 /// Joins an enabled user (`s.user_id`), their company and their group's
@@ -366,6 +368,11 @@ fn user_from_rows(rows: &[AnyRow]) -> AppResult<Option<CurrentUser>> {
         group,
         permissions,
         company,
+        list_layout: row
+            .try_get::<Option<String>, _>("list_layout")?
+            .as_deref()
+            .and_then(ListLayout::parse)
+            .unwrap_or(ListLayout::default_for(group)),
     }))
 }
 

@@ -298,6 +298,20 @@ pub async fn refresh_planner_statistics(pool: &Db) -> AppResult<()> {
     Ok(())
 }
 
+/// A status read from the database, where only canonical names are
+/// written.
+pub fn stored_status(text: String) -> AppResult<crate::rules::Status> {
+    text.parse()
+        .map_err(|error: crate::rules::UnknownStatus| AppError::Internal(error.to_string()))
+}
+
+/// The UTC calendar day of a stored timestamp.
+pub fn date_of_ms(ms: i64) -> time::Date {
+    OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .map(|at| at.date())
+        .unwrap_or(time::Date::MIN)
+}
+
 /// Now, in unix milliseconds: the storage format of every timestamp.
 pub fn now_ms() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64

@@ -10,13 +10,15 @@
 //! engine.
 
 use super::auth::hash_password;
-use super::db::{self, Db, Engine, Tx, now_ms};
+use super::db::{self, Db, Engine, Tx, date_of_ms, now_ms};
 use super::error::{AppError, AppResult};
 use super::services::search;
+use crate::rules::sla::{self, SlaClock};
 use crate::rules::{self, Group, Status};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sqlx::Row;
+use time::Date;
 
 /// Writes the badge counters (`order_counts`) afresh from the orders.
 async fn recount_orders(tx: &mut Tx) -> AppResult<()> {
@@ -70,9 +72,9 @@ pub const SCALE_DOMAIN: &str = "scale.test";
 const DAY_MS: i64 = 86_400_000;
 /// Orders are spread over the two years before the load.
 const SPAN_MS: i64 = 730 * DAY_MS;
-/// Orders written by one statement: 13 values each stay under SQLite's
+/// Orders written by one statement: 17 values each stay under SQLite's
 /// limit of 32,766 parameters.
-const ROWS_PER_STATEMENT: usize = 2_000;
+const ROWS_PER_STATEMENT: usize = 1_900;
 
 impl ScalePlan {
     fn check(&self) -> AppResult<()> {
@@ -323,6 +325,10 @@ const ORDER_TABLE: Table = Table {
         "paid_cents",
         "created_at",
         "updated_at",
+        "sla_due_day",
+        "sla_paused_days",
+        "sla_paused_since",
+        "sla_stopped_on",
     ],
 };
 
@@ -479,10 +485,7 @@ impl OrderMaker<'_> {
             pick(rng, &STREET_KINDS),
             pick(rng, &PLACES)
         );
-        let created_date = time::OffsetDateTime::from_unix_timestamp(created_at / 1000)
-            .map(|at| at.date())
-            .unwrap_or(time::Date::MIN);
-        let expected = rules::add_business_days(created_date, turnaround);
+        let expected = rules::add_business_days(date_of_ms(created_at), turnaround);
         let hold_reason = if status.needs_attention() {
             Value::Text(pick(rng, &HOLD_REASONS).to_owned())
         } else {
@@ -494,6 +497,11 @@ impl OrderMaker<'_> {
             0
         };
         let updated_at = created_at + rng.gen_range(0..age_days.clamp(1, 30)) * DAY_MS;
+        let clock = SlaClock::replay(
+            clock_path(status, date_of_ms(created_at), date_of_ms(updated_at)),
+            turnaround,
+        );
+        let optional = |day: Option<i64>| day.map_or(Value::NoInt, Value::Int);
         vec![
             Value::Int(id),
             Value::Text(format!("ORD-{}", 100_000 + id)),
@@ -508,8 +516,32 @@ impl OrderMaker<'_> {
             Value::Int(paid_cents),
             Value::Int(created_at),
             Value::Int(updated_at),
+            Value::Int(clock.due_day),
+            Value::Int(clock.paused_days),
+            optional(clock.paused_since),
+            optional(clock.stopped_on),
         ]
     }
+}
+
+/// The steps of an order's life that move its service-level clock, for an
+/// order placed and submitted on `placed` and last changed on `changed`:
+/// held orders were held then, resubmitted ones held on the day they were
+/// placed, and delivered ones received then.
+fn clock_path(status: Status, placed: Date, changed: Date) -> Vec<(Status, Date)> {
+    if !sla::has_clock(status) {
+        return Vec::new();
+    }
+    let mut path = vec![(Status::Submitted, placed)];
+    if status == Status::Resubmitted {
+        path.push((Status::OnHold, placed));
+    }
+    if status.needs_attention() || status == Status::Resubmitted {
+        path.push((status, changed));
+    } else if rules::customer_status_allows(status, rules::Action::Download) {
+        path.push((Status::Received, changed));
+    }
+    path
 }
 
 /// A status as an order of that age would have it: orders older than six

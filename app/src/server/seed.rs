@@ -5,9 +5,10 @@
 //! vendor report on every received and complete order.
 
 use crate::model::EventKind;
+use crate::rules::sla::SlaClock;
 use crate::rules::{self, Group, Status};
 use crate::server::auth::{hash_password, install_groups};
-use crate::server::db::{self, Db, Tx, now_ms};
+use crate::server::db::{self, Db, Tx, date_of_ms, now_ms};
 use crate::server::error::AppResult;
 use crate::server::services::history::{NoteText, create_refund, insert_note, record_event};
 use crate::server::storage::Storage;
@@ -429,19 +430,26 @@ impl Demo<'_> {
     ) -> AppResult<()> {
         let placer = self.user_ids[order.placed_by];
         let staff = self.user_ids[SAM];
-        let created_date = time::OffsetDateTime::from_unix_timestamp(created_at / 1000)
-            .map(|at| at.date())
-            .unwrap_or(time::Date::MIN);
-        let expected = rules::add_business_days(created_date, PRODUCTS[order.product].1 as u32);
+        let turnaround = PRODUCTS[order.product].1 as u32;
+        let expected = rules::add_business_days(date_of_ms(created_at), turnaround);
         let hour_ms = 3_600_000;
         let path = demo_path(order.status);
         let updated_at = created_at + hour_ms * path.len() as i64;
+        let step_at = |step: usize| created_at + hour_ms * (step as i64 + 1);
+        let clock = SlaClock::replay(
+            path.iter()
+                .enumerate()
+                .map(|(step, status)| (*status, date_of_ms(step_at(step)))),
+            turnaround,
+        );
         let order_id = insert_id(
             tx,
             sqlx::query(
                 "INSERT INTO orders (number, company_id, placed_by, group_id, product_id, title, status, \
-                 expected_date, hold_reason, paid_cents, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                 expected_date, hold_reason, paid_cents, created_at, updated_at, \
+                 sla_due_day, sla_paused_days, sla_paused_since, sla_stopped_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+                 RETURNING id",
             )
             .bind(order.number)
             .bind(company_id)
@@ -454,7 +462,11 @@ impl Demo<'_> {
             .bind(order.reason)
             .bind(order.paid_cents)
             .bind(created_at)
-            .bind(updated_at),
+            .bind(updated_at)
+            .bind(clock.due_day)
+            .bind(clock.paused_days)
+            .bind(clock.paused_since)
+            .bind(clock.stopped_on),
         )
         .await?;
 
@@ -478,7 +490,7 @@ impl Demo<'_> {
             } else {
                 None
             };
-            let at = created_at + hour_ms * (step as i64 + 1);
+            let at = step_at(step);
             let actor = if by_staff { staff } else { placer };
             record_event(
                 tx,

@@ -10,6 +10,7 @@ use sqlx::query::Query;
 #[derive(Debug, Clone)]
 enum Param {
     Int(i64),
+    OptionalInt(Option<i64>),
     Text(String),
 }
 
@@ -34,6 +35,12 @@ impl Sql {
 
     pub fn bind_int(&mut self, value: i64) -> &mut Sql {
         self.params.push(Param::Int(value));
+        self.placeholder()
+    }
+
+    /// Binds `NULL` for `None`.
+    pub fn bind_optional_int(&mut self, value: Option<i64>) -> &mut Sql {
+        self.params.push(Param::OptionalInt(value));
         self.placeholder()
     }
 
@@ -82,6 +89,7 @@ impl Sql {
             .iter()
             .fold(sqlx::query(&self.text), |query, param| match param {
                 Param::Int(value) => query.bind(*value),
+                Param::OptionalInt(value) => query.bind(*value),
                 Param::Text(value) => query.bind(value.as_str()),
             })
     }

@@ -479,12 +479,19 @@ impl TestApp {
     }
 
     /// Every order the list `/ordering/api/orders?{query}` shows a client,
-    /// page after page of 100, following `next_cursor`.
+    /// page after page (of 100, unless the query sets `limit`), following
+    /// `next_cursor`.
     pub async fn every_listed_order(&self, client: &Client, query: &str) -> Vec<Value> {
         let mut orders = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut path = format!("/ordering/api/orders?limit=100&{query}");
+            // A page of 100 unless the query names its own size.
+            let limit = if query.contains("limit=") {
+                ""
+            } else {
+                "limit=100&"
+            };
+            let mut path = format!("/ordering/api/orders?{limit}{query}");
             if let Some(cursor) = &cursor {
                 path.push_str(&format!("&cursor={cursor}"));
             }

@@ -30,6 +30,7 @@ mod races;
 mod request_ids;
 mod routes;
 mod scale;
+mod sla;
 mod staff;
 mod text_input;
 mod throttle;

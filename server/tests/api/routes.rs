@@ -509,6 +509,13 @@ fn table() -> Vec<Probe> {
         ),
         probe(
             "POST",
+            "/api/set-list-layout",
+            Body::Form("layout=cards"),
+            Nothing,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        probe(
+            "POST",
             "/api/order-counts",
             Body::None,
             Nothing,

@@ -6,6 +6,7 @@
 
 use crate::helpers::*;
 use crate::on_both_databases;
+use app::rules::sla::NO_DUE_DAY;
 use app::server::scale::{ScalePlan, load_scale};
 use reqwest::{Client, StatusCode};
 use sqlx::Row;
@@ -108,6 +109,15 @@ on_both_databases!(
             .await,
             0
         );
+        // Every submitted order has its service-level clock; no other has.
+        assert_eq!(
+            app.scalar(&format!(
+                "SELECT COUNT(*) FROM orders WHERE (sla_due_day = {NO_DUE_DAY}) = \
+                 (status NOT IN ('unprocessed', 'pending', 'cancelled'))"
+            ))
+            .await,
+            0
+        );
         let acme = Scope::Company("Acme Title");
         assert_eq!(
             app.scalar(&format!(
@@ -154,7 +164,7 @@ on_both_databases!(
                     ))
                     .await;
                 assert_eq!(counts[count_name], expected, "{count_name}");
-                for sort in ["newest", "oldest"] {
+                for sort in ["newest", "oldest", "urgency"] {
                     let ids = every_page(&app, client, &format!("view={view}&sort={sort}")).await;
                     assert_no_repeats(&ids, view);
                     assert_eq!(ids.len() as i64, expected, "{view} sorted {sort}");

@@ -7,13 +7,14 @@
 //! SQLite, whose writers take turns, the turn is held only for the writes.
 
 use crate::model::{BatchError, BatchItem, BatchResult, EventKind};
+use crate::rules::sla::SlaClock;
 use crate::rules::{self, Action, Permission, Status};
 use crate::server::auth::CurrentUser;
-use crate::server::db::{self, Db, Tx, flag, now_ms};
+use crate::server::db::{self, Db, Tx, date_of_ms, flag, now_ms, stored_status};
 use crate::server::error::{AppError, AppResult};
 use crate::server::live;
 use crate::server::services::history::{NoteText, create_refund, insert_note, record_event};
-use crate::server::services::orders;
+use crate::server::services::{orders, sla};
 use crate::server::sql::Sql;
 use sqlx::Row;
 
@@ -46,26 +47,25 @@ struct Current {
     has_account: bool,
     cancel_enabled: bool,
     turnaround_days: i64,
+    clock: SlaClock,
 }
 
 async fn read_current(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Current> {
-    let mut sql = Sql::new(
+    let mut sql = Sql::new(&format!(
         "SELECT o.status, o.version, o.placed_by, o.number, o.company_id, o.paid_cents, c.has_account, \
-         c.enable_cancel_order, p.turnaround_days \
+         c.enable_cancel_order, p.turnaround_days, {} \
          FROM orders o JOIN companies c ON c.id = o.company_id \
          JOIN products p ON p.id = o.product_id WHERE o.id = ",
-    );
+        sla::CLOCK_COLUMNS
+    ));
     sql.bind_int(order_id).and_visible_to("o", user);
     let row = sql
         .query()
         .fetch_optional(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let status: String = row.try_get("status")?;
     Ok(Current {
-        status: status
-            .parse()
-            .map_err(|error: rules::UnknownStatus| AppError::Internal(error.to_string()))?,
+        status: stored_status(row.try_get("status")?)?,
         version: row.try_get("version")?,
         placed_by: row.try_get("placed_by")?,
         number: row.try_get("number")?,
@@ -74,6 +74,7 @@ async fn read_current(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<C
         has_account: flag(row.try_get("has_account")?),
         cancel_enabled: flag(row.try_get("enable_cancel_order")?),
         turnaround_days: row.try_get("turnaround_days")?,
+        clock: sla::clock_from_row(&row)?,
     })
 }
 
@@ -223,12 +224,17 @@ async fn try_apply(
         // Answered: the reason stays in the timeline.
         sql.push(", hold_reason = NULL");
     }
+    let today = date_of_ms(now);
+    let turnaround = u32::try_from(current.turnaround_days).unwrap_or(0);
     if to == Status::Resubmitted {
-        let today = time::OffsetDateTime::now_utc().date();
-        let expected =
-            rules::add_business_days(today, u32::try_from(current.turnaround_days).unwrap_or(0));
+        let expected = rules::add_business_days(today, turnaround);
         sql.push(", expected_date = ")
             .bind_text(expected.to_string());
+    }
+    let clock = current.clock.after(current.status, to, today, turnaround);
+    if clock != current.clock {
+        sql.push(", ");
+        sla::push_clock(&mut sql, &clock);
     }
     sql.push(" WHERE id = ")
         .bind_int(order_id)

@@ -3,6 +3,7 @@
 //! that memory stays flat however many orders match.
 
 use crate::model::{Order, OrderQuery};
+use crate::rules::sla::Sla;
 use crate::server::auth::CurrentUser;
 use crate::server::db::Db;
 use crate::server::error::{AppError, AppResult};
@@ -13,7 +14,7 @@ use futures_util::Stream;
 use std::borrow::Cow;
 
 /// The columns, in order.
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 13] = [
     "Number",
     "Title",
     "Company",
@@ -21,6 +22,8 @@ pub const HEADER: [&str; 11] = [
     "Status",
     "Placed",
     "Expected",
+    "Due",
+    "Service level",
     "Placed by",
     "Paid",
     "Hold reason",
@@ -74,11 +77,11 @@ pub async fn start(
 
 /// `orders` as CSV rows, without the header.
 pub fn orders_csv(orders: &[Order]) -> AppResult<Vec<u8>> {
-    let rows: Vec<[Cow<'_, str>; 11]> = orders.iter().map(order_row).collect();
+    let rows: Vec<[Cow<'_, str>; 13]> = orders.iter().map(order_row).collect();
     csv_rows(&rows)
 }
 
-fn order_row(order: &Order) -> [Cow<'_, str>; 11] {
+fn order_row(order: &Order) -> [Cow<'_, str>; 13] {
     [
         Cow::Borrowed(order.number.as_str()),
         Cow::Borrowed(order.title.as_str()),
@@ -87,6 +90,8 @@ fn order_row(order: &Order) -> [Cow<'_, str>; 11] {
         Cow::Borrowed(order.status.label()),
         Cow::Borrowed(order.created_at.as_str()),
         Cow::Borrowed(order.expected_date.as_deref().unwrap_or_default()),
+        Cow::Borrowed(order.sla.as_ref().map_or("", |sla| sla.due_date.as_str())),
+        Cow::Owned(order.sla.as_ref().map(Sla::summary).unwrap_or_default()),
         Cow::Borrowed(order.placed_by.name.as_str()),
         Cow::Owned(format!(
             "{}.{:02}",

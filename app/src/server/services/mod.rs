@@ -12,4 +12,6 @@ pub mod notes;
 pub mod notifications;
 pub mod orders;
 pub mod placement;
+pub mod preferences;
 pub mod search;
+pub mod sla;

@@ -7,21 +7,23 @@ use crate::model::{
 };
 use crate::rules::{self, Permission, Status, View, Visibility};
 use crate::server::auth::CurrentUser;
-use crate::server::db::{self, Db, Engine, flag, rfc3339};
+use crate::server::db::{self, Db, Engine, date_of_ms, flag, now_ms, rfc3339, stored_status};
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::{directory, history, search};
+use crate::server::services::{directory, history, search, sla};
 use crate::server::sql::{Sql, count_scope};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 25;
 pub const MAX_PAGE_SIZE: u32 = 100;
+const DAY_MS: i64 = 86_400_000;
 
 const ORDER_COLUMNS: &str = "SELECT o.id, o.number, o.status, o.group_id, o.company_id, \
     c.name AS company_name, c.enable_cancel_order, c.has_account, o.placed_by, u.name AS placed_by_name, \
     p.name AS product, o.title, o.expected_date, o.hold_reason, o.paid_cents, \
     o.created_at, o.updated_at, r.kind AS refund_kind, r.amount_cents AS refund_cents, \
-    r.state AS refund_state";
+    r.state AS refund_state, o.sla_due_day, o.sla_paused_days, o.sla_paused_since, \
+    o.sla_stopped_on";
 
 /// What an order's JSON needs besides the `orders o` row.
 const ORDER_JOINS: &str = " JOIN companies c ON c.id = o.company_id \
@@ -29,11 +31,12 @@ const ORDER_JOINS: &str = " JOIN companies c ON c.id = o.company_id \
     JOIN products p ON p.id = o.product_id \
     LEFT JOIN refunds r ON r.order_id = o.id";
 
-/// The position after the last order of a page: newest first, ties broken
-/// by id. Sent to clients as `<created_at>.<id>`.
+/// The position after the last order of a page: its sort key (the time it
+/// was placed, or its due day), ties broken by id. Sent to clients as
+/// `<key>.<id>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
-    pub created_at: i64,
+    pub key: i64,
     pub id: i64,
 }
 
@@ -42,9 +45,9 @@ impl std::str::FromStr for Cursor {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let invalid = || AppError::BadRequest("The cursor is not valid.".to_owned());
-        let (created_at, id) = text.split_once('.').ok_or_else(invalid)?;
+        let (key, id) = text.split_once('.').ok_or_else(invalid)?;
         Ok(Cursor {
-            created_at: created_at.parse().map_err(|_| invalid())?,
+            key: key.parse().map_err(|_| invalid())?,
             id: id.parse().map_err(|_| invalid())?,
         })
     }
@@ -52,7 +55,15 @@ impl std::str::FromStr for Cursor {
 
 impl std::fmt::Display for Cursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.created_at, self.id)
+        write!(f, "{}.{}", self.key, self.id)
+    }
+}
+
+/// The column of `orders` a list is ordered by.
+fn sort_column(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Newest | Sort::Oldest => "created_at",
+        Sort::Urgency => "sla_due_day",
     }
 }
 
@@ -138,7 +149,7 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
         let last = &rows[limit as usize - 1];
         Some(
             Cursor {
-                created_at: last.try_get("created_at")?,
+                key: last.try_get(sort_column(query.sort))?,
                 id: last.try_get("id")?,
             }
             .to_string(),
@@ -201,10 +212,12 @@ const SEARCH_WINDOW: u32 = 500;
 const INDEX_CANDIDATES: i64 = 20_000;
 
 impl PageKeys<'_> {
-    /// `SELECT o.id, o.created_at ...`: the first `rows` orders after the
-    /// cursor with one of `statuses`, in the tenant scope and the filters.
+    /// `SELECT o.id, <sort column> AS sort_key ...`: the first `rows`
+    /// orders after the cursor with one of `statuses`, in the tenant scope
+    /// and the filters.
     fn push_select(&self, sql: &mut Sql, statuses: &[Status], text: &TextFilter, rows: u32) {
-        sql.push("SELECT o.id, o.created_at FROM ");
+        let column = sort_column(self.query.sort);
+        sql.push(&format!("SELECT o.id, o.{column} AS sort_key FROM "));
         sql.push(match (text, self.engine) {
             // The trigram index leads: SQLite would otherwise walk the
             // tenant's index and look each order up in the matches.
@@ -246,8 +259,8 @@ impl PageKeys<'_> {
             }
         }
         if let Some(cursor) = self.cursor {
-            sql.push(&format!(" AND (o.created_at, o.id) {} (", self.before()))
-                .bind_int(cursor.created_at)
+            sql.push(&format!(" AND (o.{column}, o.id) {} (", self.before()))
+                .bind_int(cursor.key)
                 .push(", ")
                 .bind_int(cursor.id)
                 .push(")");
@@ -258,12 +271,12 @@ impl PageKeys<'_> {
     /// The first `rows` orders after the cursor with one of `statuses`:
     /// each status's own index range, at most `rows` deep, merged.
     fn push_merged(&self, sql: &mut Sql, statuses: &[Status], text: &TextFilter, rows: u32) {
-        sql.push("SELECT id, created_at FROM (");
+        sql.push("SELECT id, sort_key FROM (");
         for (index, status) in statuses.iter().enumerate() {
             if index > 0 {
                 sql.push(" UNION ALL ");
             }
-            sql.push("SELECT id, created_at FROM (");
+            sql.push("SELECT id, sort_key FROM (");
             self.push_select(sql, &[*status], text, rows);
             sql.push(&format!(") AS status{index}"));
         }
@@ -344,24 +357,29 @@ impl PageKeys<'_> {
         })
     }
 
+    /// ` ORDER BY … LIMIT rows`, of the orders table as `alias` (`"o."`)
+    /// or, with no alias, of a selection of `id` and `sort_key`.
     fn push_order_and_limit(&self, sql: &mut Sql, alias: &str, rows: u32) {
-        let direction = match self.query.sort {
-            Sort::Newest => "DESC",
-            Sort::Oldest => "ASC",
+        let direction = if self.descending() { "DESC" } else { "ASC" };
+        let key = if alias.is_empty() {
+            "sort_key"
+        } else {
+            sort_column(self.query.sort)
         };
         // The limit is written out, not bound: knowing it, SQLite's planner
         // reads the page first and joins the rest to it, instead of
         // joining everything and looking for the page's rows in it.
         sql.push(&format!(
-            " ORDER BY {alias}created_at {direction}, {alias}id {direction} LIMIT {rows}"
+            " ORDER BY {alias}{key} {direction}, {alias}id {direction} LIMIT {rows}"
         ));
     }
 
+    fn descending(&self) -> bool {
+        self.query.sort == Sort::Newest
+    }
+
     fn before(&self) -> &'static str {
-        match self.query.sort {
-            Sort::Newest => "<",
-            Sort::Oldest => ">",
-        }
+        if self.descending() { "<" } else { ">" }
     }
 }
 
@@ -417,7 +435,7 @@ pub async fn counts_of_scope(db: &Db, scope: &str, scope_id: i64) -> AppResult<C
     .fetch_all(db)
     .await?;
     for row in rows {
-        let status: Status = parse_status(row.try_get("status")?)?;
+        let status: Status = stored_status(row.try_get("status")?)?;
         let n: i64 = row.try_get("n")?;
         for view in View::ALL.into_iter().filter(|view| view.contains(status)) {
             *counts.get_mut(view) += n;
@@ -439,9 +457,7 @@ pub async fn keep_status(tx: &mut db::Tx, order_id: i64, expected: Status) -> Ap
     if status == expected.as_str() {
         return Ok(());
     }
-    Err(AppError::InvalidStatus(status.parse().map_err(
-        |error: rules::UnknownStatus| AppError::Internal(error.to_string()),
-    )?))
+    Err(AppError::InvalidStatus(stored_status(status)?))
 }
 
 /// One order `user` may see; `NotFound` for any other id.
@@ -525,13 +541,8 @@ pub async fn detail(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Ord
     })
 }
 
-fn parse_status(text: String) -> AppResult<Status> {
-    text.parse()
-        .map_err(|error: rules::UnknownStatus| AppError::Internal(error.to_string()))
-}
-
 fn optional_status(text: Option<String>) -> AppResult<Option<Status>> {
-    text.map(parse_status).transpose()
+    text.map(stored_status).transpose()
 }
 
 fn named(row: &AnyRow, id: &str, name: &str) -> AppResult<NamedRef> {
@@ -542,7 +553,9 @@ fn named(row: &AnyRow, id: &str, name: &str) -> AppResult<NamedRef> {
 }
 
 fn order_from_row(row: &AnyRow, user: &CurrentUser) -> AppResult<Order> {
-    let status = parse_status(row.try_get("status")?)?;
+    let status = stored_status(row.try_get("status")?)?;
+    let created_at: i64 = row.try_get("created_at")?;
+    let now = now_ms();
     let cancel_enabled = flag(row.try_get("enable_cancel_order")?);
     let allowed_transitions = if user.can(Permission::OrdersTransition) {
         rules::staff_targets(status)
@@ -562,10 +575,12 @@ fn order_from_row(row: &AnyRow, user: &CurrentUser) -> AppResult<Order> {
         expected_date: row.try_get("expected_date")?,
         hold_reason: row.try_get("hold_reason")?,
         paid_cents: row.try_get("paid_cents")?,
-        created_at: rfc3339(row.try_get("created_at")?),
+        created_at: rfc3339(created_at),
+        age_days: (now - created_at).div_euclid(DAY_MS).max(0),
         updated_at: rfc3339(row.try_get("updated_at")?),
         allowed_actions: rules::allowed_actions(user.actor(), status, cancel_enabled),
         allowed_transitions,
+        sla: sla::clock_from_row(row)?.read(status, date_of_ms(now)),
         refund_if_cancelled: rules::refund_on_cancel(
             row.try_get("paid_cents")?,
             flag(row.try_get("has_account")?),
