@@ -5,7 +5,7 @@ use crate::api_error::ApiError;
 use crate::model::{
     AdminUser, Attachment, BatchResult, CompanyInfo, CompanyOverview, CompanyQuery, Counts,
     FilterOptions, ListLayout, ListPage, Me, NamedRef, NewOrder, Note, Notifications, Order,
-    OrderDetail, OrderPage, OrderQuery, PlacedOrders, UserQuery,
+    OrderDetail, OrderPage, OrderQuery, PlacedOrders, Stats, UserQuery,
 };
 use crate::rules::{Group, Status};
 use crate::upload_body::UploadBody;
@@ -101,6 +101,14 @@ pub async fn logout() -> Result<(), ApiError> {
 pub async fn get_me() -> Result<Me, ApiError> {
     let (_, user) = context::user().await?;
     Ok(user.me())
+}
+
+/// The staff dashboard's figures.
+#[server(endpoint = "get-stats")]
+pub async fn get_stats() -> Result<Stats, ApiError> {
+    use crate::server::services::stats;
+    let (state, user) = context::user().await?;
+    Ok(state.read_lane.run(stats::stats(&state.db, &user)).await?)
 }
 
 /// Keeps how the signed-in user's order lists show orders.

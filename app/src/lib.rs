@@ -22,8 +22,8 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::{
-    AdminCompaniesPage, AdminCompanyPage, AdminUsersPage, LoginPage, NewOrderPage, NotFound,
-    NotificationsPage, OrderPage, OrdersPage,
+    AdminCompaniesPage, AdminCompanyPage, AdminUsersPage, DashboardPage, LoginPage, NewOrderPage,
+    NotFound, NotificationsPage, OrderPage, OrdersPage,
 };
 use rules::View;
 
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orders/new") view=NewOrderPage/>
                     <Route path=path!("/order/:id") view=OrderPage/>
                     <Route path=path!("/notifications") view=NotificationsPage/>
+                    <Route path=path!("/dashboard") view=DashboardPage/>
                     <Route path=path!("/admin") view=AdminCompaniesPage/>
                     <Route path=path!("/admin/companies") view=AdminCompaniesPage/>
                     <Route path=path!("/admin/companies/:id") view=AdminCompanyPage/>

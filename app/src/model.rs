@@ -254,6 +254,65 @@ pub struct PlacedOrders {
     pub orders: Vec<Order>,
 }
 
+/// The state of the business at a glance: the staff dashboard's figures
+/// (`GET /ordering/api/stats`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Stats {
+    /// Orders in each status, every status named.
+    pub by_status: std::collections::BTreeMap<Status, i64>,
+    /// Open orders (in progress, on hold or resubmitted) by days since
+    /// they were placed.
+    pub aging: Vec<AgingBucket>,
+    /// The last twelve weeks (Monday to Sunday, UTC), oldest first.
+    pub weekly: Vec<WeekCount>,
+    /// Orders waiting for the customer, by their reason, most common first
+    /// (at most ten reasons).
+    pub holds_by_reason: Vec<ReasonCount>,
+    /// Orders completed in the last twelve weeks, by product.
+    pub completion_by_product: Vec<ProductTurnaround>,
+    /// RFC 3339: when the figures were read.
+    pub as_of: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AgingBucket {
+    /// "0–2 days", "over 30 days".
+    pub label: String,
+    pub min_days: i64,
+    /// `null` for the last bucket.
+    pub max_days: Option<i64>,
+    pub orders: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WeekCount {
+    /// `YYYY-MM-DD`, a Monday.
+    pub week_start: String,
+    pub placed: i64,
+    pub completed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReasonCount {
+    pub reason: String,
+    pub orders: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProductTurnaround {
+    pub product: String,
+    /// Orders of the product completed in the last twelve weeks.
+    pub completed: i64,
+    /// Median whole days from placing to completion; `null` when none
+    /// was completed.
+    pub median_days: Option<f64>,
+}
+
 /// The sidebar badges.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

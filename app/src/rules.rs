@@ -81,6 +81,12 @@ impl Status {
         }
     }
 
+    /// Whether the order is still open: not delivered, completed or
+    /// cancelled.
+    pub fn is_open(self) -> bool {
+        !(View::Completed.contains(self) || View::Cancelled.contains(self))
+    }
+
     /// Whether the order waits for the customer to correct something.
     pub fn needs_attention(self) -> bool {
         matches!(self, Status::OnHold | Status::Rejected)

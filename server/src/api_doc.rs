@@ -4,7 +4,9 @@
 //! shares (the errors of the layers around the handlers) are added here,
 //! once.
 
-use crate::routes::{actions, admin, attachments, auth, events, health, notifications, orders};
+use crate::routes::{
+    actions, admin, attachments, auth, events, health, notifications, orders, stats,
+};
 use app::model::{CompanySort, NotificationArrived, OrderChanged, Sort, UserSort};
 use app::rules::View;
 use app::server::auth::SESSION_COOKIE;
@@ -50,6 +52,7 @@ use utoipa::{Modify, OpenApi};
         attachments::download,
         notifications::list,
         notifications::mark_read,
+        stats::overview,
         events::events,
         admin::list_companies,
         admin::create_company,
@@ -79,6 +82,7 @@ use utoipa::{Modify, OpenApi};
         (name = "files", description = "Documents and reports"),
         (name = "notifications", description = "The signed-in user's notifications"),
         (name = "events", description = "Live changes"),
+        (name = "stats", description = "The staff dashboard's figures"),
         (name = "admin", description = "Companies and users (FTS administrators)"),
         (name = "health", description = "For load balancers"),
     )

@@ -438,6 +438,7 @@ fn is_private_page(request: &Request) -> bool {
     request.method() == axum::http::Method::GET
         && (path == "/orders"
             || path == "/notifications"
+            || path == "/dashboard"
             || path == "/admin"
             || path.starts_with("/admin/")
             || path.starts_with("/orders/")
@@ -447,7 +448,7 @@ fn is_private_page(request: &Request) -> bool {
 /// Sends anonymous visitors of private pages to `/login`, and signed-in
 /// visitors of `/login` to their orders. A page about something the user
 /// may not see (another tenant's order, administration for anyone but
-/// administrators, placing orders for staff) renders its "not found" view with status 404, decided
+/// administrators, the dashboard for customers, placing orders for staff) renders its "not found" view with status 404, decided
 /// here because a streamed page has sent its status before its data loads.
 async fn page_access(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let private = is_private_page(&request);
@@ -495,6 +496,9 @@ async fn hidden_from(state: &AppState, user: &CurrentUser, path: &str) -> AppRes
     }
     if path == "/orders/new" {
         return Ok(!user.can(Permission::OrdersCreate));
+    }
+    if path == "/dashboard" {
+        return Ok(!user.can(Permission::OrdersViewAll));
     }
     let Some(id) = path.strip_prefix("/order/") else {
         return Ok(false);

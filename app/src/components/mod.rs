@@ -113,6 +113,9 @@ pub fn Shell() -> impl IntoView {
                 <ul>
                     {View::ALL.into_iter().map(|view| view! { <SidebarLink view counts/> }).collect_view()}
                 </ul>
+                <WithPermission permission=Permission::OrdersViewAll>
+                    <ul><li><A href="/dashboard">"Dashboard"</A></li></ul>
+                </WithPermission>
                 <WithPermission permission=Permission::AdminUsers>
                     <ul><li><A href="/admin">"Administration"</A></li></ul>
                 </WithPermission>

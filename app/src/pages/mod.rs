@@ -1,6 +1,7 @@
 //! The pages of the portal.
 
 mod admin;
+mod dashboard;
 mod login;
 mod new_order;
 mod notifications;
@@ -8,6 +9,7 @@ mod order;
 mod orders;
 
 pub use admin::{AdminCompaniesPage, AdminCompanyPage, AdminUsersPage};
+pub use dashboard::DashboardPage;
 pub use login::LoginPage;
 pub use new_order::NewOrderPage;
 pub use notifications::NotificationsPage;

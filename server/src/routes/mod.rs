@@ -11,6 +11,7 @@ pub mod health;
 mod metrics;
 pub mod notifications;
 pub mod orders;
+pub mod stats;
 pub mod table;
 
 use table::Routes;
@@ -30,6 +31,7 @@ pub fn api_routes() -> Routes {
                 .merge(admin::router())
                 .merge(orders::router())
                 .merge(notifications::router())
+                .merge(stats::router())
                 .merge(events::router())
                 .merge(attachments::upload_router()),
         )

@@ -32,6 +32,7 @@ mod routes;
 mod scale;
 mod sla;
 mod staff;
+mod stats;
 mod text_input;
 mod throttle;
 mod upload_server_fn;

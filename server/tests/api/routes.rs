@@ -190,6 +190,13 @@ fn table() -> Vec<Probe> {
         ),
         probe(
             "GET",
+            "/dashboard",
+            Body::None,
+            Nothing,
+            [303, 404, 404, 404, 200, 200],
+        ),
+        probe(
+            "GET",
             "/admin",
             Body::None,
             Nothing,
@@ -268,6 +275,13 @@ fn table() -> Vec<Probe> {
             Body::None,
             Nothing,
             [401, 200, 200, 200, 200, 200],
+        ),
+        probe(
+            "GET",
+            "/ordering/api/stats",
+            Body::None,
+            Nothing,
+            [401, 404, 404, 404, 200, 200],
         ),
         probe(
             "GET",
@@ -506,6 +520,13 @@ fn table() -> Vec<Probe> {
             Body::None,
             Nothing,
             [401, 200, 200, 200, 200, 200],
+        ),
+        probe(
+            "POST",
+            "/api/get-stats",
+            Body::None,
+            Nothing,
+            [401, 404, 404, 404, 200, 200],
         ),
         probe(
             "POST",

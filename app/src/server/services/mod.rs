@@ -15,3 +15,4 @@ pub mod placement;
 pub mod preferences;
 pub mod search;
 pub mod sla;
+pub mod stats;
