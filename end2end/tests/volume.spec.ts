@@ -73,3 +73,71 @@ test("a customer chooses the table, which stays their layout", async ({ page }) 
   await page.goto("/orders");
   await expect(page.getByTestId("order-card").first()).toBeVisible();
 });
+
+test("staff read the dashboard, drawn on the server and readable without sight", async ({ page }) => {
+  await signIn(page, "sam@fts.test");
+  await waitForHydration(page);
+  await page.getByRole("link", { name: "Dashboard" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  for (const chart of ["open-by-status", "aging", "weekly", "holds", "turnaround"]) {
+    await expect(page.getByTestId(`chart-${chart}`).locator("svg")).toBeVisible();
+  }
+  // The figures behind each drawing, as tables: two orders are submitted
+  // in the demo data (ORD-1006 and ORD-2006).
+  const byStatus = page.getByRole("table", { name: "Open orders by status" });
+  await expect(byStatus.getByRole("row", { name: /^Submitted/ })).toHaveText(/Submitted\s*2/);
+  await expect(page.getByRole("table", { name: "Orders placed and completed per week" }).getByRole("row")).toHaveCount(13);
+  await expectAccessible(page);
+});
+
+test("customers have no dashboard", async ({ page }) => {
+  await signIn(page, "ava@acme.test");
+  await waitForHydration(page);
+  await expect(page.getByRole("link", { name: "Dashboard" })).toHaveCount(0);
+  const answer = await page.goto("/dashboard");
+  expect(answer?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("on a phone the list comes first, the navigation is a menu, and every control is big enough to tap", async ({
+  browser,
+  baseURL,
+}) => {
+  const screen = { width: 390, height: 844 };
+  const context = await browser.newContext({ baseURL, viewport: screen, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await signIn(page, "ava@acme.test");
+  await waitForHydration(page);
+
+  const navigation = page.getByRole("navigation", { name: "Order views" });
+  await expect(navigation).toBeHidden();
+  const firstCard = page.getByTestId("order-card").first();
+  await expect(firstCard).toBeVisible();
+  const card = (await firstCard.boundingBox())!;
+  expect(card.y + card.height / 2, "the first order is in the first screen").toBeLessThan(screen.height);
+
+  // Every control of the first screen is at least 44 px each way.
+  const small = await page.evaluate((height) => {
+    const controls = document.querySelectorAll(
+      "a, button, select, input:not([type=checkbox]), label.checkbox",
+    );
+    return [...controls]
+      .map((control) => ({ control, box: control.getBoundingClientRect() }))
+      .filter(({ box }) => box.width > 0 && box.height > 0 && box.top < height)
+      .filter(({ box }) => box.width < 44 || box.height < 44)
+      .map(({ control, box }) => `${control.outerHTML.slice(0, 80)}: ${box.width}×${box.height}`);
+  }, screen.height);
+  expect(small).toEqual([]);
+
+  const menu = page.getByRole("button", { name: "Menu" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await menu.tap();
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(navigation).toBeVisible();
+  await navigation.getByRole("link", { name: /^On Hold/ }).tap();
+  await expect(page).toHaveURL(/\/orders\/on-hold$/);
+  await expect(navigation).toBeHidden();
+  await expect(page.getByTestId("order-card").first()).toBeInViewport();
+  await context.close();
+});

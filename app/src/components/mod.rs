@@ -9,6 +9,7 @@ pub mod order_actions;
 pub mod order_table;
 pub mod resubmit_many;
 pub mod upload;
+pub mod when;
 
 use crate::api::{Logout, get_me, get_notifications, order_counts};
 use crate::api_error::ApiError;
@@ -18,6 +19,7 @@ use crate::rules::{Action, Permission, Status, View};
 use cancel::CancelOrder;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_location;
 use order_table::SlaSummary;
 
 /// The badge counts, shared so that any page can refresh them after a change.
@@ -74,10 +76,22 @@ pub fn Shell() -> impl IntoView {
         }
     });
     let logout = ServerAction::<Logout>::new();
+    // On a phone the navigation is a menu, closed again by going anywhere.
+    let menu_open = RwSignal::new(false);
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     view! {
-        <div class="app">
+        <div class="app" class:menu-open=move || menu_open.get()>
             <header class="topbar">
                 <a class="brand" href="/orders">"Ordering Portal"</a>
+                <button type="button" class="button secondary menu-button" aria-controls="sidebar"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|open| *open = !*open)>
+                    "Menu"
+                </button>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         me.await.ok().map(|me: Me| view! {
@@ -106,7 +120,7 @@ pub fn Shell() -> impl IntoView {
                     <button type="submit" class="button secondary">"Sign out"</button>
                 </ActionForm>
             </header>
-            <nav class="sidebar" aria-label="Order views">
+            <nav class="sidebar" id="sidebar" aria-label="Order views">
                 <WithPermission permission=Permission::OrdersCreate>
                     <A href="/orders/new" attr:class="button primary new-order-link">"New order"</A>
                 </WithPermission>

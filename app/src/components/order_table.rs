@@ -2,6 +2,7 @@
 //! through many of them (staff get it by default), with the service-level
 //! clock in plain words.
 
+use crate::components::when::When;
 use crate::components::{PickOrder, StatusBadge, bulk_move, resubmit_many};
 use crate::model::{Order, Sort};
 use crate::rules::Action;
@@ -107,7 +108,6 @@ fn OrderRow(order: Order, selectable: bool) -> impl IntoView {
         .map(|sla| sla.due_date.clone())
         .or_else(|| order.expected_date.clone())
         .unwrap_or_else(|| "—".to_owned());
-    let placed = order.created_at.get(..10).unwrap_or_default().to_owned();
     view! {
         <tr data-testid="order-row" data-number=order.number.clone()
             class:overdue=mark == Some(SlaMark::Overdue)
@@ -127,7 +127,7 @@ fn OrderRow(order: Order, selectable: bool) -> impl IntoView {
             <td>{order.company.name.clone()}</td>
             <td>{order.product.clone()}</td>
             <td><StatusBadge status=order.status/></td>
-            <td><time datetime=order.created_at.clone() title=order.created_at.clone()>{placed}</time></td>
+            <td><When at=order.created_at.clone()/></td>
             <td>{due}</td>
             <td>{age(order.age_days)}</td>
             <td><SlaSummary sla=order.sla.clone()/></td>

@@ -1,5 +1,6 @@
 use crate::api::{get_notifications, read_notification};
-use crate::components::{badge_refresher, short_time};
+use crate::components::badge_refresher;
+use crate::components::when::When;
 use crate::live::use_live_updates;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -51,7 +52,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                                 on:click=move |_| { open.dispatch(target); }>
                                                 {notification.message}
                                             </button>
-                                            <span class="muted">{short_time(&notification.created_at)}</span>
+                                            <span class="muted"><When at=notification.created_at.clone()/></span>
                                         </li>
                                     }
                                 }).collect_view()}

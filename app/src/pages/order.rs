@@ -4,7 +4,8 @@ use crate::components::cancel::CancelOrder;
 use crate::components::order_actions::{NoteForm, ResubmitOrder, StaffTransitions, SubmitOrder};
 use crate::components::order_table::SlaSummary;
 use crate::components::upload::Uploader;
-use crate::components::{StatusBadge, WithPermission, badge_refresher, money, short_time};
+use crate::components::when::When;
+use crate::components::{StatusBadge, WithPermission, badge_refresher, money};
 use crate::live::{redraw_if_changed, use_live_updates};
 use crate::model::{AttachmentKind, EventKind, OrderDetail};
 use crate::rules::{Action, Permission};
@@ -95,7 +96,7 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                 <div><dt>"Product"</dt><dd>{order.product.clone()}</dd></div>
                 <div><dt>"Company"</dt><dd>{order.company.name.clone()}</dd></div>
                 <div><dt>"Placed by"</dt><dd>{order.placed_by.name.clone()}</dd></div>
-                <div><dt>"Placed"</dt><dd>{short_time(&order.created_at)}</dd></div>
+                <div><dt>"Placed"</dt><dd><When at=order.created_at.clone()/></dd></div>
                 <div><dt>"Expected"</dt><dd>{order.expected_date.clone().unwrap_or_else(|| "—".to_owned())}</dd></div>
                 {order.sla.clone().map(|sla| view! {
                     <div data-testid="sla-due"><dt>"Due"</dt><dd>{sla.due_date.clone()} " " <SlaSummary sla=Some(sla.clone())/>
@@ -146,8 +147,9 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                                         <span class="tag">"Vendor report"</span>
                                     })}
                                     <span class="muted">
-                                        {format!(" {} KB · {} · {}", (attachment.size + 1023) / 1024,
-                                            attachment.uploaded_by.name, short_time(&attachment.created_at))}
+                                        {format!(" {} KB · {} · ", (attachment.size + 1023) / 1024,
+                                            attachment.uploaded_by.name)}
+                                        <When at=attachment.created_at.clone()/>
                                     </span>
                                     {can_download.then(|| view! {
                                         <span class="file-links">
@@ -181,7 +183,7 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                                 <li class:internal=note.internal>
                                     <p class="note-body">{note.body}</p>
                                     <p class="muted">
-                                        {note.author.name} " · " {short_time(&note.created_at)}
+                                        {note.author.name} " · " <When at=note.created_at.clone()/>
                                         {note.internal.then_some(" · internal")}
                                     </p>
                                 </li>
@@ -196,7 +198,7 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                 <ol class="timeline">
                     {events.into_iter().map(|event| view! {
                         <li>
-                            <span class="when">{short_time(&event.created_at)}</span>
+                            <span class="when"><When at=event.created_at.clone()/></span>
                             <span class="what">
                                 {match (event.kind, event.from_status, event.to_status) {
                                     (EventKind::Note, ..) => "Note added".to_owned(),
