@@ -1,4 +1,4 @@
-import { expect, type Browser, type Page } from "@playwright/test";
+import { expect, type Browser, type Locator, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 export const PASSWORD = "demo-password";
@@ -47,13 +47,18 @@ export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 }
 
+/** The orders of the list on the page: its cards, or its table's rows. */
+export function listedOrders(page: Page): Locator {
+  return page.locator("[data-testid=order-card], [data-testid=order-row]");
+}
+
 /** The order numbers of the list on the page (its cards, or its table's
  * rows), as they are now: a list that refetches shows its old orders
  * meanwhile, so read it through `expect.poll`, which reads again until the
  * expectation holds. */
 export async function cardNumbers(page: Page): Promise<string[]> {
   await expect(page.locator(".loading")).toHaveCount(0);
-  return page.locator("[data-testid=order-card], [data-testid=order-row]").evaluateAll((cards) =>
+  return listedOrders(page).evaluateAll((cards) =>
     cards.map((card) => card.getAttribute("data-number") ?? ""),
   );
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { cardNumbers, expectAccessible, signIn, waitForHydration } from "./support";
+import { cardNumbers, expectAccessible, orderId, signIn, waitForHydration } from "./support";
 
 test("staff work in a dense table, sort it by urgency and see what is late", async ({ page }) => {
   await signIn(page, "sam@fts.test");
@@ -139,5 +139,34 @@ test("on a phone the list comes first, the navigation is a menu, and every contr
   await expect(page).toHaveURL(/\/orders\/on-hold$/);
   await expect(navigation).toBeHidden();
   await expect(page.getByTestId("order-card").first()).toBeInViewport();
+  await context.close();
+});
+
+test("times read as spans of time, exact on hover in the viewer's own time zone", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, timezoneId: "Asia/Tokyo", locale: "en-US" });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (["error", "warning"].includes(message.type())) problems.push(message.text());
+  });
+  await signIn(page, "ava@acme.test");
+  const id = await orderId(page, "ORD-1006");
+  const answer = await page.request.get(`/order/${id}`);
+  // The server, which knows no time zone, sends the time in UTC.
+  expect(await answer.text()).toMatch(/<time datetime="[^"]+" title="\d{4}-\d\d-\d\d \d\d:\d\d UTC">/);
+
+  await page.goto(`/order/${id}`);
+  await waitForHydration(page);
+  // ORD-1006 was placed nine days before the demo data was loaded.
+  const placed = page.locator(".facts div", { hasText: "Placed" }).locator("time");
+  await expect(placed).toHaveText("9 days ago");
+  const at = await placed.getAttribute("datetime");
+  const tokyo = await page.evaluate(
+    (at) => new Date(at!).toLocaleString("default", { dateStyle: "medium", timeStyle: "short" }),
+    at,
+  );
+  await expect(placed).toHaveAttribute("title", tokyo);
+  expect(tokyo).not.toContain("UTC");
+  expect(problems).toEqual([]);
   await context.close();
 });

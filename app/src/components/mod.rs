@@ -19,7 +19,6 @@ use crate::rules::{Action, Permission, Status, View};
 use cancel::CancelOrder;
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::use_location;
 use order_table::SlaSummary;
 
 /// The badge counts, shared so that any page can refresh them after a change.
@@ -76,13 +75,9 @@ pub fn Shell() -> impl IntoView {
         }
     });
     let logout = ServerAction::<Logout>::new();
-    // On a phone the navigation is a menu, closed again by going anywhere.
+    // On a phone the navigation is a menu, closed again by following one
+    // of its links.
     let menu_open = RwSignal::new(false);
-    let location = use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        menu_open.set(false);
-    });
     view! {
         <div class="app" class:menu-open=move || menu_open.get()>
             <header class="topbar">
@@ -120,7 +115,13 @@ pub fn Shell() -> impl IntoView {
                     <button type="submit" class="button secondary">"Sign out"</button>
                 </ActionForm>
             </header>
-            <nav class="sidebar" id="sidebar" aria-label="Order views">
+            <nav class="sidebar" id="sidebar" aria-label="Order views"
+                on:click=move |event| {
+                    let on_link = event_target::<web_sys::Element>(&event).closest("a").ok().flatten().is_some();
+                    if on_link {
+                        menu_open.set(false);
+                    }
+                }>
                 <WithPermission permission=Permission::OrdersCreate>
                     <A href="/orders/new" attr:class="button primary new-order-link">"New order"</A>
                 </WithPermission>
