@@ -256,7 +256,7 @@ pub struct PlacedOrders {
 
 /// The state of the business at a glance: the staff dashboard's figures
 /// (`GET /ordering/api/stats`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Stats {
     /// Orders in each status, every status named.
@@ -302,15 +302,15 @@ pub struct ReasonCount {
     pub orders: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProductTurnaround {
     pub product: String,
     /// Orders of the product completed in the last twelve weeks.
     pub completed: i64,
-    /// Median whole days from placing to completion; `null` when none
-    /// was completed.
-    pub median_days: Option<f64>,
+    /// Median whole days from placing to completion (of an even number,
+    /// the lower of the middle two); `null` when none was completed.
+    pub median_days: Option<i64>,
 }
 
 /// The sidebar badges.

@@ -2,8 +2,7 @@
 //! through many of them (staff get it by default), with the service-level
 //! clock in plain words.
 
-use crate::components::when::When;
-use crate::components::{PickOrder, StatusBadge, bulk_move, resubmit_many};
+use crate::components::{PickOrder, StatusBadge, bulk_move, resubmit_many, short_time};
 use crate::model::{Order, Sort};
 use crate::rules::Action;
 use crate::rules::sla::{Sla, SlaMark};
@@ -127,10 +126,12 @@ fn OrderRow(order: Order, selectable: bool) -> impl IntoView {
             <td>{order.company.name.clone()}</td>
             <td>{order.product.clone()}</td>
             <td><StatusBadge status=order.status/></td>
-            <td><When at=order.created_at.clone()/></td>
+            <td><time datetime=order.created_at.clone() title=short_time(&order.created_at) + " UTC">
+                {order.created_at.get(..10).unwrap_or_default().to_owned()}
+            </time></td>
             <td>{due}</td>
             <td>{age(order.age_days)}</td>
-            <td><SlaSummary sla=order.sla.clone()/></td>
+            <td class="sla-cell"><SlaSummary sla=order.sla.clone()/></td>
         </tr>
     }
 }

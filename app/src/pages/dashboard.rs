@@ -10,11 +10,14 @@ use crate::rules::Permission;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Width of every chart's drawing, in its own units (it scales to fit).
-const WIDTH: f64 = 640.0;
+/// Width of a chart of labelled rows, in its own units: about what it is
+/// given on a wide screen, so that its text shows at its own size.
+const WIDTH: i64 = 460;
 /// Where bars start in a chart of labelled rows.
-const LABEL_WIDTH: f64 = 250.0;
-const ROW_HEIGHT: f64 = 28.0;
+const LABEL_WIDTH: i64 = 190;
+/// Width of the weekly chart, which spans the page.
+const WIDE: i64 = 900;
+const ROW_HEIGHT: i64 = 28;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -66,8 +69,9 @@ fn charts(stats: Stats) -> impl IntoView {
         .iter()
         .map(|product| Row {
             label: product.product.clone(),
-            value: product.median_days.unwrap_or(0.0),
+            value: product.median_days.unwrap_or(0),
             text: match product.median_days {
+                Some(1) => format!("1 day ({} completed)", product.completed),
                 Some(days) => format!("{days} days ({} completed)", product.completed),
                 None => "none completed".to_owned(),
             },
@@ -90,7 +94,7 @@ fn charts(stats: Stats) -> impl IntoView {
 #[derive(Debug, Clone, PartialEq)]
 struct Row {
     label: String,
-    value: f64,
+    value: i64,
     text: String,
 }
 
@@ -98,7 +102,7 @@ impl Row {
     fn count(label: &str, n: i64) -> Row {
         Row {
             label: label.to_owned(),
-            value: n as f64,
+            value: n,
             text: n.to_string(),
         }
     }
@@ -113,23 +117,21 @@ fn BarChart(
     value_heading: &'static str,
     rows: Vec<Row>,
 ) -> impl IntoView {
-    let max = rows.iter().map(|row| row.value).fold(0.0, f64::max);
-    let scale = if max > 0.0 {
-        (WIDTH - LABEL_WIDTH - 140.0) / max
-    } else {
-        0.0
-    };
-    let height = ROW_HEIGHT * rows.len().max(1) as f64;
+    // Integer geometry: the drawing scales, and the bundle carries no
+    // floating-point formatting.
+    let max = rows.iter().map(|row| row.value).max().unwrap_or(0).max(1);
+    let room = WIDTH - LABEL_WIDTH - 120;
+    let height = ROW_HEIGHT * rows.len().max(1) as i64;
     let bars = rows
         .iter()
         .enumerate()
         .map(|(index, row)| {
-            let y = index as f64 * ROW_HEIGHT;
-            let length = row.value * scale;
+            let y = index as i64 * ROW_HEIGHT;
+            let length = row.value.max(0) * room / max;
             view! {
-                <text x={num(LABEL_WIDTH - 8.0)} y={num(y + 18.0)} text-anchor="end" class="chart-label">{shorten(&row.label)}</text>
-                <rect x={num(LABEL_WIDTH)} y={num(y + 5.0)} width={num(length)} height={num(ROW_HEIGHT - 10.0)} class="bar"/>
-                <text x={num(LABEL_WIDTH + length + 6.0)} y={num(y + 18.0)} class="chart-value">{row.text.clone()}</text>
+                <text x={(LABEL_WIDTH - 8).to_string()} y={(y + 18).to_string()} text-anchor="end" class="chart-label">{shorten(&row.label)}</text>
+                <rect x={LABEL_WIDTH.to_string()} y={(y + 5).to_string()} width={length.to_string()} height={(ROW_HEIGHT - 10).to_string()} class="bar"/>
+                <text x={(LABEL_WIDTH + length + 6).to_string()} y={(y + 18).to_string()} class="chart-value">{row.text.clone()}</text>
             }
         })
         .collect_view();
@@ -156,28 +158,34 @@ fn BarChart(
 /// side.
 #[component]
 fn WeeklyChart(weeks: Vec<crate::model::WeekCount>) -> impl IntoView {
-    const HEIGHT: f64 = 200.0;
-    const AXIS: f64 = 36.0;
+    const HEIGHT: i64 = 200;
+    const AXIS: i64 = 36;
     let max = weeks
         .iter()
         .map(|week| week.placed.max(week.completed))
         .max()
         .unwrap_or(0)
-        .max(1) as f64;
-    let slot = WIDTH / weeks.len().max(1) as f64;
-    let bar = (slot - 10.0) / 2.0;
-    let scale = (HEIGHT - 20.0) / max;
+        .max(1);
+    let slot = WIDE / weeks.len().max(1) as i64;
+    let bar = (slot - 10) / 2;
+    let room = HEIGHT - 24;
     let columns = weeks
         .iter()
         .enumerate()
         .map(|(index, week)| {
-            let x = index as f64 * slot + 5.0;
-            let placed = week.placed as f64 * scale;
-            let completed = week.completed as f64 * scale;
+            let x = index as i64 * slot + 5;
+            let placed = week.placed.max(0) * room / max;
+            let completed = week.completed.max(0) * room / max;
             view! {
-                <rect x={num(x)} y={num(HEIGHT - placed)} width={num(bar)} height={num(placed)} class="bar"/>
-                <rect x={num(x + bar)} y={num(HEIGHT - completed)} width={num(bar)} height={num(completed)} class="bar bar-done"/>
-                <text x={num(x + bar)} y={num(HEIGHT + 16.0)} text-anchor="middle" class="chart-label">
+                <rect x={x.to_string()} y={(HEIGHT - placed).to_string()} width={bar.to_string()} height={placed.to_string()} class="bar"/>
+                <rect x={(x + bar).to_string()} y={(HEIGHT - completed).to_string()} width={bar.to_string()} height={completed.to_string()} class="bar bar-done"/>
+                {(week.placed > 0).then(|| view! {
+                    <text x={(x + bar / 2).to_string()} y={(HEIGHT - placed - 4).to_string()} text-anchor="middle" class="chart-value">{week.placed}</text>
+                })}
+                {(week.completed > 0).then(|| view! {
+                    <text x={(x + bar * 3 / 2).to_string()} y={(HEIGHT - completed - 4).to_string()} text-anchor="middle" class="chart-value">{week.completed}</text>
+                })}
+                <text x={(x + bar).to_string()} y={(HEIGHT + 16).to_string()} text-anchor="middle" class="chart-label">
                     {week.week_start.get(5..).unwrap_or_default().to_owned()}
                 </text>
             }
@@ -190,7 +198,7 @@ fn WeeklyChart(weeks: Vec<crate::model::WeekCount>) -> impl IntoView {
                 <span class="key key-placed"></span>" Placed "
                 <span class="key key-done"></span>" Completed"
             </p>
-            <svg viewBox=format!("0 0 {WIDTH} {}", HEIGHT + AXIS) width="100%" aria-hidden="true" focusable="false">
+            <svg viewBox=format!("0 0 {WIDE} {}", HEIGHT + AXIS) width="100%" aria-hidden="true" focusable="false">
                 {columns}
             </svg>
             <table class="visually-hidden" aria-labelledby="weekly-title">
@@ -205,15 +213,10 @@ fn WeeklyChart(weeks: Vec<crate::model::WeekCount>) -> impl IntoView {
     }
 }
 
-/// A coordinate or length of a drawing.
-fn num(value: f64) -> String {
-    format!("{value:.1}")
-}
-
 /// A label short enough for the space before the bars (the table holds
 /// it in full).
 fn shorten(label: &str) -> String {
-    const MAX: usize = 34;
+    const MAX: usize = 28;
     if label.chars().count() <= MAX {
         label.to_owned()
     } else {

@@ -225,24 +225,23 @@ async fn completion_by_product(db: &Db, first_week: i64) -> AppResult<Vec<Produc
 }
 
 /// The median of values given as `(value, how many)`, in ascending order
-/// of value.
-fn median(counts: &[(i64, i64)]) -> Option<f64> {
+/// of value; of an even number of values, the lower of the middle two
+/// (whole days stay whole).
+fn median(counts: &[(i64, i64)]) -> Option<i64> {
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
     if total == 0 {
         return None;
     }
-    // The values at positions (total - 1) / 2 and total / 2, from 0.
-    let value_at = |position: i64| {
-        let mut seen = 0;
-        for (value, n) in counts {
-            seen += n;
-            if position < seen {
-                return *value;
-            }
+    // The value at position (total - 1) / 2, from 0.
+    let position = (total - 1) / 2;
+    let mut seen = 0;
+    for (value, n) in counts {
+        seen += n;
+        if position < seen {
+            return Some(*value);
         }
-        counts.last().map_or(0, |(value, _)| *value)
-    };
-    Some((value_at((total - 1) / 2) + value_at(total / 2)) as f64 / 2.0)
+    }
+    counts.last().map(|(value, _)| *value)
 }
 
 #[cfg(test)]
@@ -252,10 +251,11 @@ mod tests {
     #[test]
     fn medians_of_odd_and_even_counts() {
         assert_eq!(median(&[]), None);
-        assert_eq!(median(&[(4, 1)]), Some(4.0));
-        assert_eq!(median(&[(1, 1), (3, 1)]), Some(2.0));
-        assert_eq!(median(&[(1, 2), (5, 1)]), Some(1.0));
-        assert_eq!(median(&[(0, 3), (2, 3), (9, 1)]), Some(2.0));
+        assert_eq!(median(&[(4, 1)]), Some(4));
+        assert_eq!(median(&[(1, 1), (3, 1)]), Some(1));
+        assert_eq!(median(&[(1, 2), (5, 1)]), Some(1));
+        assert_eq!(median(&[(0, 3), (2, 3), (9, 1)]), Some(2));
+        assert_eq!(median(&[(0, 3), (2, 4)]), Some(2));
     }
 
     #[test]
