@@ -216,7 +216,7 @@ fn WeeklyChart(weeks: Vec<crate::model::WeekCount>) -> impl IntoView {
 /// A label short enough for the space before the bars (the table holds
 /// it in full).
 fn shorten(label: &str) -> String {
-    const MAX: usize = 28;
+    const MAX: usize = 24;
     if label.chars().count() <= MAX {
         label.to_owned()
     } else {
