@@ -1,9 +1,9 @@
-//! Clean-up that runs at start and then every hour: service-level clocks
-//! for orders submitted before the clock existed; files that uploads cut
-//! short by a crash left behind; expired idempotency keys, old live
+//! Clean-up that runs at start and then every hour: files that uploads
+//! cut short by a crash left behind; expired idempotency keys, old live
 //! events and sign-in failures that no longer count forgotten.
-//! Beside it, in the background from start on, the query planner's and the
-//! search's statistics are refreshed.
+//! Beside it, in the background from start on, orders submitted before the
+//! service-level clock existed are given theirs, and the query planner's
+//! and the search's statistics are refreshed.
 
 use app::server::services::{attachments, idempotency, search, sla};
 use app::server::state::AppState;
@@ -14,11 +14,6 @@ const EVERY: Duration = Duration::from_secs(3600);
 
 /// One round of clean-up; failures are logged and left for the next round.
 pub async fn run_once(state: &AppState, file_grace: Duration) {
-    match sla::backfill(&state.db).await {
-        Ok(0) => {}
-        Ok(orders) => tracing::info!(orders, "gave submitted orders their service-level clock"),
-        Err(error) => tracing::error!(%error, "giving orders their service-level clock failed"),
-    }
     let grace_ms = i64::try_from(file_grace.as_millis()).unwrap_or(i64::MAX);
     match attachments::reconcile(&state.db, &state.storage, grace_ms).await {
         Ok(0) => {}
@@ -47,12 +42,24 @@ async fn refresh_statistics(state: &AppState) {
     }
 }
 
-/// Refreshes the statistics now, then runs `run_once` and refreshes them
-/// every hour. The first refresh is not part of start-up: counting the
+/// Service-level clocks for the orders submitted before the clock existed:
+/// once after an upgrade (a million orders take minutes, so not before
+/// the server answers), then a single indexed look that finds none.
+async fn backfill_clocks(state: &AppState) {
+    match sla::backfill(&state.db).await {
+        Ok(0) => {}
+        Ok(orders) => tracing::info!(orders, "gave submitted orders their service-level clock"),
+        Err(error) => tracing::error!(%error, "giving orders their service-level clock failed"),
+    }
+}
+
+/// Gives old orders their clocks and refreshes the statistics now, then
+/// runs `run_once` and refreshes them every hour. The first refresh is not part of start-up: counting the
 /// search's trigrams reads the whole search index (3 s at a million
 /// orders), and searches only run slower until it is done.
 pub fn spawn(state: AppState, file_grace: Duration) {
     tokio::spawn(async move {
+        backfill_clocks(&state).await;
         refresh_statistics(&state).await;
         let mut ticks = tokio::time::interval(EVERY);
         // The first tick is immediate and start-up has just cleaned up.

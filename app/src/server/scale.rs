@@ -20,11 +20,29 @@ use rand::{Rng, SeedableRng};
 use sqlx::Row;
 use time::Date;
 
-/// Writes the badge counters (`order_counts`) afresh from the orders.
+/// Writes the badge and dashboard counters (`order_counts`,
+/// `order_day_counts`, `order_completion_counts`) afresh from the orders.
 async fn recount_orders(tx: &mut Tx) -> AppResult<()> {
-    sqlx::query("DELETE FROM order_counts")
-        .execute(&mut **tx)
-        .await?;
+    for table in [
+        "order_counts",
+        "order_day_counts",
+        "order_completion_counts",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    for recount in [
+        "INSERT INTO order_day_counts (status, day, shard, n) \
+         SELECT status, created_at / 86400000, 0, COUNT(*) FROM orders \
+         GROUP BY status, created_at / 86400000",
+        "INSERT INTO order_completion_counts (day, product_id, days_taken, shard, n) \
+         SELECT updated_at / 86400000, product_id, (updated_at - created_at) / 86400000, 0, \
+         COUNT(*) FROM orders WHERE status = 'complete' \
+         GROUP BY updated_at / 86400000, product_id, (updated_at - created_at) / 86400000",
+    ] {
+        sqlx::query(recount).execute(&mut **tx).await?;
+    }
     for (scope, scope_id, group_by) in [
         ("all", "0", "status"),
         ("company", "company_id", "company_id, status"),

@@ -118,6 +118,11 @@ on_both_databases!(
             .await,
             0
         );
+        // The dashboard's counters were kept (SQLite) or counted again
+        // (PostgreSQL) through the load.
+        let sam = app.login("sam@fts.test").await;
+        let figures = crate::stats::stats(&app, &sam).await;
+        crate::stats::assert_agrees_with_counting(&app, &figures).await;
         let acme = Scope::Company("Acme Title");
         assert_eq!(
             app.scalar(&format!(

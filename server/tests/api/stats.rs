@@ -22,13 +22,14 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     app.scalar(sql).await
 }
 
-async fn stats(app: &TestApp, client: &reqwest::Client) -> Value {
+pub async fn stats(app: &TestApp, client: &reqwest::Client) -> Value {
     let (status, body) = app.get_json(client, "/ordering/api/stats").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
 
-async fn assert_agrees_with_counting(app: &TestApp, stats: &Value) {
+/// Checks every figure of `stats` against counting the orders outright.
+pub async fn assert_agrees_with_counting(app: &TestApp, stats: &Value) {
     for (status, n) in stats["by_status"].as_object().expect("by_status") {
         let expected = count(
             app,
@@ -40,17 +41,16 @@ async fn assert_agrees_with_counting(app: &TestApp, stats: &Value) {
     assert_eq!(stats["by_status"].as_object().unwrap().len(), 11);
 
     let open = "status NOT IN ('received', 'complete', 'cancelled')";
-    // In milliseconds, as stored: the demo orders were placed whole days
-    // before a moment less than a second ago.
-    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    // Ages are calendar days (UTC) since the day placed.
+    let today =
+        (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64 / DAY_MS;
     let mut aged = 0;
     for bucket in stats["aging"].as_array().expect("aging") {
         let first = bucket["min_days"].as_i64().unwrap();
-        let newest = now - first * DAY_MS;
-        let mut sql =
-            format!("SELECT COUNT(*) FROM orders WHERE {open} AND created_at <= {newest}");
+        let before = (today - first + 1) * DAY_MS;
+        let mut sql = format!("SELECT COUNT(*) FROM orders WHERE {open} AND created_at < {before}");
         if let Some(last) = bucket["max_days"].as_i64() {
-            sql.push_str(&format!(" AND created_at > {}", now - (last + 1) * DAY_MS));
+            sql.push_str(&format!(" AND created_at >= {}", (today - last) * DAY_MS));
         }
         assert_eq!(
             bucket["orders"].as_i64(),

@@ -1,7 +1,8 @@
 //! The staff dashboard's figures, sized for a million orders: each is read
-//! from counters or from an index range of the recent or open orders
-//! alone (open orders by status and age, the last twelve weeks' orders,
-//! the reasons of held orders), never from the whole table.
+//! from counters the database keeps with every change (orders per status;
+//! per status and day placed; complete orders per day completed, product
+//! and days taken) or from the small index of held orders' reasons, so a
+//! request reads a few thousand rows at most, never the orders themselves.
 
 use crate::model::{AgingBucket, ProductTurnaround, ReasonCount, Stats, WeekCount};
 use crate::rules::{Permission, Status};
@@ -13,12 +14,12 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 
 const DAY_MS: i64 = 86_400_000;
-const WEEK_MS: i64 = 7 * DAY_MS;
 /// Weeks the weekly chart and the turnaround figures cover.
 pub const WEEKS: i64 = 12;
 /// Reasons listed at most; the rest are left out.
 const REASONS: i64 = 10;
-/// The aging buckets: their first and last day of age.
+/// The aging buckets: their first and last day of age, in calendar days
+/// (UTC) since the day placed.
 const AGING: [(i64, Option<i64>); 5] = [
     (0, Some(2)),
     (3, Some(7)),
@@ -34,22 +35,91 @@ pub async fn stats(db: &Db, user: &CurrentUser) -> AppResult<Stats> {
         return Err(AppError::NotFound);
     }
     let now = now_ms();
-    let first_week = monday_of(now) - (WEEKS - 1) * WEEK_MS;
+    let today = now.div_euclid(DAY_MS);
+    let first_day = monday_of(today) - (WEEKS - 1) * 7;
+    let placed = placed_by_day(db, first_day).await?;
+    let completions = completions_since(db, first_day).await?;
     Ok(Stats {
         by_status: by_status(db).await?,
-        aging: aging(db, now).await?,
-        weekly: weekly(db, first_week).await?,
+        aging: aging(&placed, today),
+        weekly: weekly(&placed, &completions, first_day),
         holds_by_reason: holds_by_reason(db).await?,
-        completion_by_product: completion_by_product(db, first_week).await?,
+        completion_by_product: completion_by_product(db, &completions).await?,
         as_of: rfc3339(now),
     })
 }
 
-/// Midnight (UTC) of the Monday of the week of `ms`.
-fn monday_of(ms: i64) -> i64 {
-    let day = ms.div_euclid(DAY_MS);
+/// The Monday of the week of `day` (days since 1970-01-01).
+fn monday_of(day: i64) -> i64 {
     // 1970-01-01 was a Thursday: three days after a Monday.
-    (day - (day + 3).rem_euclid(7)) * DAY_MS
+    day - (day + 3).rem_euclid(7)
+}
+
+/// Orders placed on one day: those still open, and all of them (counted
+/// for the weeks shown only).
+struct PlacedDay {
+    day: i64,
+    open: i64,
+    all: i64,
+}
+
+/// Per day placed: the open orders of every day, and all the orders of
+/// the days from `first_day` on (statuses times days: a few thousand rows
+/// of counters at most).
+async fn placed_by_day(db: &Db, first_day: i64) -> AppResult<Vec<PlacedDay>> {
+    let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
+    let mut open_days =
+        Sql::new("SELECT day, CAST(SUM(n) AS BIGINT) AS n FROM order_day_counts WHERE 1 = 1");
+    open_days.and_status_in("status", &open);
+    open_days.push(" GROUP BY day");
+    let mut recent_days =
+        Sql::new("SELECT day, CAST(SUM(n) AS BIGINT) AS n FROM order_day_counts WHERE day >= ");
+    recent_days.bind_int(first_day);
+    recent_days.and_status_in("status", &Status::ALL);
+    recent_days.push(" GROUP BY day");
+    let mut days: BTreeMap<i64, PlacedDay> = BTreeMap::new();
+    for (sql, is_open) in [(open_days, true), (recent_days, false)] {
+        for row in sql.query().fetch_all(db).await? {
+            let day: i64 = row.try_get("day")?;
+            let n: i64 = row.try_get("n")?;
+            let entry = days.entry(day).or_insert(PlacedDay {
+                day,
+                open: 0,
+                all: 0,
+            });
+            if is_open {
+                entry.open = n;
+            } else {
+                entry.all = n;
+            }
+        }
+    }
+    Ok(days.into_values().collect())
+}
+
+/// Orders completed since a day: `(day completed, product, whole days
+/// taken, how many)`.
+struct Completions(Vec<(i64, i64, i64, i64)>);
+
+async fn completions_since(db: &Db, first_day: i64) -> AppResult<Completions> {
+    let rows = sqlx::query(
+        "SELECT day, product_id, days_taken, CAST(SUM(n) AS BIGINT) AS n \
+         FROM order_completion_counts WHERE day >= $1 GROUP BY day, product_id, days_taken",
+    )
+    .bind(first_day)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("day")?,
+                row.try_get("product_id")?,
+                row.try_get("days_taken")?,
+                row.try_get("n")?,
+            ))
+        })
+        .collect::<AppResult<Vec<_>>>()
+        .map(Completions)
 }
 
 /// From the counters every change keeps.
@@ -70,97 +140,54 @@ async fn by_status(db: &Db) -> AppResult<BTreeMap<Status, i64>> {
     Ok(counts)
 }
 
-/// Open orders by age, from the (status, placed) index of the open
-/// statuses.
-async fn aging(db: &Db, now: i64) -> AppResult<Vec<AgingBucket>> {
-    let mut sql = Sql::new("SELECT CASE");
-    for (index, (_, last)) in AGING.iter().enumerate() {
-        if let Some(last) = last {
-            // Placed less than last + 1 whole days ago.
-            sql.push(" WHEN o.created_at > ")
-                .bind_int(now - (last + 1) * DAY_MS)
-                .push(&format!(" THEN {index}"));
-        }
-    }
-    sql.push(&format!(
-        " ELSE {} END AS bucket, COUNT(*) AS n FROM orders o WHERE 1 = 1",
-        AGING.len() - 1
-    ));
-    let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
-    sql.and_status_in("o.status", &open);
-    sql.push(" GROUP BY bucket");
-    let mut counts = [0i64; AGING.len()];
-    for row in sql.query().fetch_all(db).await? {
-        let bucket: i64 = row.try_get("bucket")?;
-        if let Some(count) = usize::try_from(bucket)
-            .ok()
-            .and_then(|bucket| counts.get_mut(bucket))
-        {
-            *count = row.try_get("n")?;
-        }
-    }
-    Ok(AGING
+/// Open orders by calendar days since placed.
+fn aging(placed: &[PlacedDay], today: i64) -> Vec<AgingBucket> {
+    AGING
         .iter()
-        .zip(counts)
-        .map(|((first, last), orders)| AgingBucket {
+        .map(|(first, last)| AgingBucket {
             label: match last {
                 Some(last) => format!("{first}–{last} days"),
                 None => format!("over {} days", first - 1),
             },
             min_days: *first,
             max_days: *last,
-            orders,
+            orders: placed
+                .iter()
+                .filter(|day| {
+                    let age = today - day.day;
+                    age >= *first && last.is_none_or(|last| age <= last)
+                })
+                .map(|day| day.open)
+                .sum(),
         })
-        .collect())
+        .collect()
 }
 
 /// Orders placed and completed in each of the last twelve weeks.
-async fn weekly(db: &Db, first_week: i64) -> AppResult<Vec<WeekCount>> {
+fn weekly(placed: &[PlacedDay], completions: &Completions, first_day: i64) -> Vec<WeekCount> {
     let mut weeks: Vec<WeekCount> = (0..WEEKS)
         .map(|week| WeekCount {
-            week_start: date_of_ms(first_week + week * WEEK_MS).to_string(),
+            week_start: date_of_ms((first_day + week * 7) * DAY_MS).to_string(),
             placed: 0,
             completed: 0,
         })
         .collect();
-    // Placed: every status's (status, placed) index range; completed: the
-    // (status, last change) range of complete orders.
-    let mut placed = Sql::new("SELECT (o.created_at - ");
-    placed
-        .bind_int(first_week)
-        .push(&format!(
-            ") / {WEEK_MS} AS week, COUNT(*) AS n FROM orders o WHERE o.created_at >= "
-        ))
-        .bind_int(first_week);
-    placed.and_status_in("o.status", &Status::ALL);
-    placed.push(" GROUP BY week");
-    let mut completed = Sql::new("SELECT (o.updated_at - ");
-    completed
-        .bind_int(first_week)
-        .push(&format!(
-            ") / {WEEK_MS} AS week, COUNT(*) AS n FROM orders o WHERE o.status = "
-        ))
-        .bind_text(Status::Complete.as_str())
-        .push(" AND o.updated_at >= ")
-        .bind_int(first_week)
-        .push(" GROUP BY week");
-    for (sql, is_placed) in [(placed, true), (completed, false)] {
-        for row in sql.query().fetch_all(db).await? {
-            let week: i64 = row.try_get("week")?;
-            let n: i64 = row.try_get("n")?;
-            if let Some(week) = usize::try_from(week)
-                .ok()
-                .and_then(|week| weeks.get_mut(week))
-            {
-                if is_placed {
-                    week.placed = n;
-                } else {
-                    week.completed = n;
-                }
-            }
+    let week_of = |day: i64| {
+        usize::try_from((day - first_day).div_euclid(7))
+            .ok()
+            .filter(|_| day >= first_day)
+    };
+    for day in placed {
+        if let Some(week) = week_of(day.day).and_then(|week| weeks.get_mut(week)) {
+            week.placed += day.all;
         }
     }
-    Ok(weeks)
+    for (day, _, _, n) in &completions.0 {
+        if let Some(week) = week_of(*day).and_then(|week| weeks.get_mut(week)) {
+            week.completed += n;
+        }
+    }
+    weeks
 }
 
 /// The reasons of the orders waiting for the customer now.
@@ -189,24 +216,19 @@ async fn holds_by_reason(db: &Db) -> AppResult<Vec<ReasonCount>> {
         .collect()
 }
 
-/// Per product, how many orders were completed since `first_week` and the
-/// median of their whole days from placing to completion, from a count
-/// per product and number of days.
-async fn completion_by_product(db: &Db, first_week: i64) -> AppResult<Vec<ProductTurnaround>> {
-    let mut days_by_product: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
-    let mut sql = Sql::new(&format!(
-        "SELECT o.product_id, (o.updated_at - o.created_at) / {DAY_MS} AS days, COUNT(*) AS n \
-         FROM orders o WHERE o.status = "
-    ));
-    sql.bind_text(Status::Complete.as_str())
-        .push(" AND o.updated_at >= ")
-        .bind_int(first_week)
-        .push(" GROUP BY o.product_id, days ORDER BY o.product_id, days");
-    for row in sql.query().fetch_all(db).await? {
-        days_by_product
-            .entry(row.try_get("product_id")?)
+/// Per product, how many orders were completed in the twelve weeks and
+/// the median of their whole days from placing to completion.
+async fn completion_by_product(
+    db: &Db,
+    completions: &Completions,
+) -> AppResult<Vec<ProductTurnaround>> {
+    let mut days_by_product: BTreeMap<i64, BTreeMap<i64, i64>> = BTreeMap::new();
+    for (_, product, days, n) in &completions.0 {
+        *days_by_product
+            .entry(*product)
             .or_default()
-            .push((row.try_get("days")?, row.try_get("n")?));
+            .entry(*days)
+            .or_default() += n;
     }
     sqlx::query("SELECT id, name FROM products ORDER BY name")
         .fetch_all(db)
@@ -214,7 +236,12 @@ async fn completion_by_product(db: &Db, first_week: i64) -> AppResult<Vec<Produc
         .iter()
         .map(|row| {
             let id: i64 = row.try_get("id")?;
-            let counts = days_by_product.remove(&id).unwrap_or_default();
+            let counts: Vec<(i64, i64)> = days_by_product
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .collect();
             Ok(ProductTurnaround {
                 product: row.try_get("name")?,
                 completed: counts.iter().map(|(_, n)| n).sum(),
@@ -259,11 +286,15 @@ mod tests {
     }
 
     #[test]
-    fn weeks_start_on_monday_at_midnight() {
-        // 2026-11-27 12:00 UTC is a Friday; its Monday is 2026-11-23.
-        let friday = 1_795_780_800_000;
-        assert_eq!(date_of_ms(monday_of(friday)).to_string(), "2026-11-23");
-        assert_eq!(monday_of(friday) % DAY_MS, 0);
+    fn weeks_start_on_monday() {
+        // 2026-11-27 is a Friday; its Monday is 2026-11-23.
+        let friday = 1_795_780_800_000 / DAY_MS;
+        assert_eq!(
+            date_of_ms(monday_of(friday) * DAY_MS).to_string(),
+            "2026-11-23"
+        );
         assert_eq!(monday_of(monday_of(friday)), monday_of(friday));
+        assert_eq!(monday_of(friday - 4), monday_of(friday));
+        assert_eq!(monday_of(friday - 5), monday_of(friday) - 7);
     }
 }
