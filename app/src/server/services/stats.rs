@@ -37,14 +37,12 @@ pub async fn stats(db: &Db, user: &CurrentUser) -> AppResult<Stats> {
     let now = now_ms();
     let today = now.div_euclid(DAY_MS);
     let first_day = monday_of(today) - (WEEKS - 1) * 7;
-    let placed = placed_by_day(db, first_day).await?;
-    let completions = completions_since(db, first_day).await?;
     Ok(Stats {
         by_status: by_status(db).await?,
-        aging: aging(&placed, today),
-        weekly: weekly(&placed, &completions, first_day),
+        aging: aging(db, today).await?,
+        weekly: weekly(db, first_day).await?,
         holds_by_reason: holds_by_reason(db).await?,
-        completion_by_product: completion_by_product(db, &completions).await?,
+        completion_by_product: completion_by_product(db, first_day).await?,
         as_of: rfc3339(now),
     })
 }
@@ -55,71 +53,14 @@ fn monday_of(day: i64) -> i64 {
     day - (day + 3).rem_euclid(7)
 }
 
-/// Orders placed on one day: those still open, and all of them (counted
-/// for the weeks shown only).
-struct PlacedDay {
-    day: i64,
-    open: i64,
-    all: i64,
-}
-
-/// Per day placed: the open orders of every day, and all the orders of
-/// the days from `first_day` on (statuses times days: a few thousand rows
-/// of counters at most).
-async fn placed_by_day(db: &Db, first_day: i64) -> AppResult<Vec<PlacedDay>> {
-    let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
-    let mut open_days =
-        Sql::new("SELECT day, CAST(SUM(n) AS BIGINT) AS n FROM order_day_counts WHERE 1 = 1");
-    open_days.and_status_in("status", &open);
-    open_days.push(" GROUP BY day");
-    let mut recent_days =
-        Sql::new("SELECT day, CAST(SUM(n) AS BIGINT) AS n FROM order_day_counts WHERE day >= ");
-    recent_days.bind_int(first_day);
-    recent_days.and_status_in("status", &Status::ALL);
-    recent_days.push(" GROUP BY day");
-    let mut days: BTreeMap<i64, PlacedDay> = BTreeMap::new();
-    for (sql, is_open) in [(open_days, true), (recent_days, false)] {
-        for row in sql.query().fetch_all(db).await? {
-            let day: i64 = row.try_get("day")?;
-            let n: i64 = row.try_get("n")?;
-            let entry = days.entry(day).or_insert(PlacedDay {
-                day,
-                open: 0,
-                all: 0,
-            });
-            if is_open {
-                entry.open = n;
-            } else {
-                entry.all = n;
-            }
-        }
-    }
-    Ok(days.into_values().collect())
-}
-
-/// Orders completed since a day: `(day completed, product, whole days
-/// taken, how many)`.
-struct Completions(Vec<(i64, i64, i64, i64)>);
-
-async fn completions_since(db: &Db, first_day: i64) -> AppResult<Completions> {
-    let rows = sqlx::query(
-        "SELECT day, product_id, days_taken, CAST(SUM(n) AS BIGINT) AS n \
-         FROM order_completion_counts WHERE day >= $1 GROUP BY day, product_id, days_taken",
-    )
-    .bind(first_day)
-    .fetch_all(db)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                row.try_get("day")?,
-                row.try_get("product_id")?,
-                row.try_get("days_taken")?,
-                row.try_get("n")?,
-            ))
-        })
-        .collect::<AppResult<Vec<_>>>()
-        .map(Completions)
+/// `(group, n)` rows of a query that sums counters into a few groups.
+async fn sums(db: &Db, sql: &Sql) -> AppResult<Vec<(i64, i64)>> {
+    sql.query()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("grp")?, row.try_get("n")?)))
+        .collect()
 }
 
 /// From the counters every change keeps.
@@ -140,54 +81,80 @@ async fn by_status(db: &Db) -> AppResult<BTreeMap<Status, i64>> {
     Ok(counts)
 }
 
-/// Open orders by calendar days since placed.
-fn aging(placed: &[PlacedDay], today: i64) -> Vec<AgingBucket> {
-    AGING
+/// Open orders by calendar days since placed, summed by bucket where the
+/// counters are.
+async fn aging(db: &Db, today: i64) -> AppResult<Vec<AgingBucket>> {
+    let mut sql = Sql::new("SELECT CASE");
+    for (index, (_, last)) in AGING.iter().enumerate() {
+        if let Some(last) = last {
+            // At most `last` days old: placed on `today - last` or later.
+            sql.push(" WHEN day > ")
+                .bind_int(today - last - 1)
+                .push(&format!(" THEN {index}"));
+        }
+    }
+    sql.push(&format!(
+        " ELSE {} END AS grp, CAST(SUM(n) AS BIGINT) AS n FROM order_day_counts WHERE 1 = 1",
+        AGING.len() - 1
+    ));
+    let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
+    sql.and_status_in("status", &open);
+    sql.push(" GROUP BY grp");
+    let counts = sums(db, &sql).await?;
+    Ok(AGING
         .iter()
-        .map(|(first, last)| AgingBucket {
+        .enumerate()
+        .map(|(index, (first, last))| AgingBucket {
             label: match last {
                 Some(last) => format!("{first}–{last} days"),
                 None => format!("over {} days", first - 1),
             },
             min_days: *first,
             max_days: *last,
-            orders: placed
+            orders: counts
                 .iter()
-                .filter(|day| {
-                    let age = today - day.day;
-                    age >= *first && last.is_none_or(|last| age <= last)
-                })
-                .map(|day| day.open)
+                .filter(|(bucket, _)| *bucket == index as i64)
+                .map(|(_, n)| n)
                 .sum(),
         })
-        .collect()
+        .collect())
 }
 
-/// Orders placed and completed in each of the last twelve weeks.
-fn weekly(placed: &[PlacedDay], completions: &Completions, first_day: i64) -> Vec<WeekCount> {
-    let mut weeks: Vec<WeekCount> = (0..WEEKS)
+/// Orders placed and completed in each of the last twelve weeks, summed by
+/// week where the counters are.
+async fn weekly(db: &Db, first_day: i64) -> AppResult<Vec<WeekCount>> {
+    let mut placed = Sql::new("SELECT (day - ");
+    placed
+        .bind_int(first_day)
+        .push(") / 7 AS grp, CAST(SUM(n) AS BIGINT) AS n FROM order_day_counts WHERE day >= ")
+        .bind_int(first_day);
+    placed.and_status_in("status", &Status::ALL);
+    placed.push(" GROUP BY grp");
+    let mut completed = Sql::new("SELECT (day - ");
+    completed
+        .bind_int(first_day)
+        .push(
+            ") / 7 AS grp, CAST(SUM(n) AS BIGINT) AS n FROM order_completion_counts \
+             WHERE day >= ",
+        )
+        .bind_int(first_day)
+        .push(" GROUP BY grp");
+    let placed = sums(db, &placed).await?;
+    let completed = sums(db, &completed).await?;
+    let of_week = |counts: &[(i64, i64)], week: i64| {
+        counts
+            .iter()
+            .filter(|(grp, _)| *grp == week)
+            .map(|(_, n)| n)
+            .sum()
+    };
+    Ok((0..WEEKS)
         .map(|week| WeekCount {
             week_start: date_of_ms((first_day + week * 7) * DAY_MS).to_string(),
-            placed: 0,
-            completed: 0,
+            placed: of_week(&placed, week),
+            completed: of_week(&completed, week),
         })
-        .collect();
-    let week_of = |day: i64| {
-        usize::try_from((day - first_day).div_euclid(7))
-            .ok()
-            .filter(|_| day >= first_day)
-    };
-    for day in placed {
-        if let Some(week) = week_of(day.day).and_then(|week| weeks.get_mut(week)) {
-            week.placed += day.all;
-        }
-    }
-    for (day, _, _, n) in &completions.0 {
-        if let Some(week) = week_of(*day).and_then(|week| weeks.get_mut(week)) {
-            week.completed += n;
-        }
-    }
-    weeks
+        .collect())
 }
 
 /// The reasons of the orders waiting for the customer now.
@@ -218,17 +185,26 @@ async fn holds_by_reason(db: &Db) -> AppResult<Vec<ReasonCount>> {
 
 /// Per product, how many orders were completed in the twelve weeks and
 /// the median of their whole days from placing to completion.
-async fn completion_by_product(
-    db: &Db,
-    completions: &Completions,
-) -> AppResult<Vec<ProductTurnaround>> {
-    let mut days_by_product: BTreeMap<i64, BTreeMap<i64, i64>> = BTreeMap::new();
-    for (_, product, days, n) in &completions.0 {
-        *days_by_product
-            .entry(*product)
-            .or_default()
-            .entry(*days)
-            .or_default() += n;
+async fn completion_by_product(db: &Db, first_day: i64) -> AppResult<Vec<ProductTurnaround>> {
+    let mut days_by_product: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+    let rows = sqlx::query(
+        "SELECT product_id, days_taken, CAST(SUM(n) AS BIGINT) AS n \
+         FROM order_completion_counts WHERE day >= $1 GROUP BY product_id, days_taken",
+    )
+    .bind(first_day)
+    .fetch_all(db)
+    .await?;
+    for row in rows {
+        let n: i64 = row.try_get("n")?;
+        if n > 0 {
+            days_by_product
+                .entry(row.try_get("product_id")?)
+                .or_default()
+                .push((row.try_get("days_taken")?, n));
+        }
+    }
+    for counts in days_by_product.values_mut() {
+        counts.sort_unstable();
     }
     sqlx::query("SELECT id, name FROM products ORDER BY name")
         .fetch_all(db)
@@ -236,12 +212,7 @@ async fn completion_by_product(
         .iter()
         .map(|row| {
             let id: i64 = row.try_get("id")?;
-            let counts: Vec<(i64, i64)> = days_by_product
-                .remove(&id)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|(_, n)| *n > 0)
-                .collect();
+            let counts = days_by_product.remove(&id).unwrap_or_default();
             Ok(ProductTurnaround {
                 product: row.try_get("name")?,
                 completed: counts.iter().map(|(_, n)| n).sum(),
