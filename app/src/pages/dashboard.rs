@@ -4,6 +4,7 @@
 
 use super::HiddenPage;
 use crate::api::get_stats;
+use crate::api_error::ApiError;
 use crate::components::WithPermission;
 use crate::model::Stats;
 use crate::rules::Permission;
@@ -21,17 +22,19 @@ const ROW_HEIGHT: i64 = 28;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    // Made here, once: the permission check renders what it wraps more
+    // than once while the page is rendered, and each would fetch again.
+    let stats = Resource::new(|| (), |_| get_stats());
     view! {
         <Title text="Dashboard"/>
         <WithPermission permission=Permission::OrdersViewAll fallback=HiddenPage>
-            <Dashboard/>
+            <Dashboard stats/>
         </WithPermission>
     }
 }
 
 #[component]
-fn Dashboard() -> impl IntoView {
-    let stats = Resource::new(|| (), |_| get_stats());
+fn Dashboard(stats: Resource<Result<Stats, ApiError>>) -> impl IntoView {
     view! {
         <section class="dashboard">
             <header class="page-header"><h1>"Dashboard"</h1></header>
