@@ -305,6 +305,9 @@ pub fn stored_status(text: String) -> AppResult<crate::rules::Status> {
         .map_err(|error: crate::rules::UnknownStatus| AppError::Internal(error.to_string()))
 }
 
+/// A day in the milliseconds timestamps are stored in.
+pub const DAY_MS: i64 = 86_400_000;
+
 /// The UTC calendar day of a stored timestamp.
 pub fn date_of_ms(ms: i64) -> time::Date {
     OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))

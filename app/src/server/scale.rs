@@ -10,7 +10,7 @@
 //! engine.
 
 use super::auth::hash_password;
-use super::db::{self, Db, Engine, Tx, date_of_ms, now_ms};
+use super::db::{self, DAY_MS, Db, Engine, Tx, date_of_ms, now_ms};
 use super::error::{AppError, AppResult};
 use super::services::search;
 use crate::rules::sla::{self, SlaClock};
@@ -87,7 +87,6 @@ const BIG_TENANT_PLACERS: [&str; 2] = ["ava@acme.test", "ben@acme.test"];
 /// The domain of the new companies' administrators: `admin<i>@scale.test`.
 pub const SCALE_DOMAIN: &str = "scale.test";
 
-const DAY_MS: i64 = 86_400_000;
 /// Orders are spread over the two years before the load.
 const SPAN_MS: i64 = 730 * DAY_MS;
 /// Orders written by one statement: 17 values each stay under SQLite's

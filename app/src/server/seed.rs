@@ -368,7 +368,6 @@ pub async fn load_demo(db: &Db, storage: &Storage) -> AppResult<bool> {
         );
     }
 
-    let day_ms = 86_400_000;
     let demo = Demo {
         storage,
         user_ids: &user_ids,
@@ -381,7 +380,7 @@ pub async fn load_demo(db: &Db, storage: &Storage) -> AppResult<bool> {
         for (index, order) in orders.iter().enumerate() {
             // One order a day, the newest yesterday; a group's orders were
             // placed together.
-            let created_at = now - day_ms * (orders.len() - index) as i64;
+            let created_at = now - db::DAY_MS * (orders.len() - index) as i64;
             if order.grouped && group_id.is_none() {
                 group_id = Some(
                     insert_id(

@@ -7,7 +7,9 @@ use crate::model::{
 };
 use crate::rules::{self, Permission, Status, View, Visibility};
 use crate::server::auth::CurrentUser;
-use crate::server::db::{self, Db, Engine, date_of_ms, flag, now_ms, rfc3339, stored_status};
+use crate::server::db::{
+    self, DAY_MS, Db, Engine, date_of_ms, flag, now_ms, rfc3339, stored_status,
+};
 use crate::server::error::{AppError, AppResult};
 use crate::server::services::{directory, history, search, sla};
 use crate::server::sql::{Sql, count_scope};
@@ -16,14 +18,19 @@ use sqlx::any::AnyRow;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 25;
 pub const MAX_PAGE_SIZE: u32 = 100;
-const DAY_MS: i64 = 86_400_000;
 
 const ORDER_COLUMNS: &str = "SELECT o.id, o.number, o.status, o.group_id, o.company_id, \
     c.name AS company_name, c.enable_cancel_order, c.has_account, o.placed_by, u.name AS placed_by_name, \
     p.name AS product, o.title, o.expected_date, o.hold_reason, o.paid_cents, \
     o.created_at, o.updated_at, r.kind AS refund_kind, r.amount_cents AS refund_cents, \
-    r.state AS refund_state, o.sla_due_day, o.sla_paused_days, o.sla_paused_since, \
-    o.sla_stopped_on";
+    r.state AS refund_state, ";
+
+/// `SELECT` of everything an order's JSON needs, its clock included.
+fn select_order_columns() -> Sql {
+    let mut sql = Sql::new(ORDER_COLUMNS);
+    sql.push(sla::CLOCK_COLUMNS);
+    sql
+}
 
 /// What an order's JSON needs besides the `orders o` row.
 const ORDER_JOINS: &str = " JOIN companies c ON c.id = o.company_id \
@@ -98,7 +105,7 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
         engine: Engine::of_pool(db),
     };
 
-    let mut sql = Sql::new(ORDER_COLUMNS);
+    let mut sql = select_order_columns();
     sql.push(" FROM (");
     match &search {
         None => page.push_merged(&mut sql, &statuses, &TextFilter::None, limit + 1),
@@ -462,7 +469,7 @@ pub async fn keep_status(tx: &mut db::Tx, order_id: i64, expected: Status) -> Ap
 
 /// One order `user` may see; `NotFound` for any other id.
 pub async fn get(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Order> {
-    let mut sql = Sql::new(ORDER_COLUMNS);
+    let mut sql = select_order_columns();
     sql.push(" FROM orders o")
         .push(ORDER_JOINS)
         .push(" WHERE o.id = ")

@@ -7,13 +7,12 @@
 use crate::model::{AgingBucket, ProductTurnaround, ReasonCount, Stats, WeekCount};
 use crate::rules::{Permission, Status};
 use crate::server::auth::CurrentUser;
-use crate::server::db::{Db, date_of_ms, now_ms, rfc3339, stored_status};
+use crate::server::db::{DAY_MS, Db, date_of_ms, now_ms, rfc3339, stored_status};
 use crate::server::error::{AppError, AppResult};
 use crate::server::sql::Sql;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
-const DAY_MS: i64 = 86_400_000;
 /// Weeks the weekly chart and the turnaround figures cover.
 pub const WEEKS: i64 = 12;
 /// Reasons listed at most; the rest are left out.
