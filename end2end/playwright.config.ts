@@ -21,6 +21,7 @@ const projects = [
   "export",
   "api-docs",
   "volume",
+  "checklists",
 ];
 
 function server(port: number) {

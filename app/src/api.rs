@@ -3,9 +3,10 @@
 
 use crate::api_error::ApiError;
 use crate::model::{
-    AdminUser, Attachment, BatchResult, CompanyInfo, CompanyOverview, CompanyQuery, Counts,
-    FilterOptions, ListLayout, ListPage, Me, NamedRef, NewOrder, Note, Notifications, Order,
-    OrderDetail, OrderPage, OrderQuery, PlacedOrders, Stats, UserQuery,
+    AdminUser, Attachment, Batch, BatchDetail, BatchResult, CompanyInfo, CompanyOverview,
+    CompanyQuery, Counts, FilterOptions, ListLayout, ListPage, Me, NamedRef, NewOrder, Note,
+    Notifications, Order, OrderDetail, OrderPage, OrderQuery, PlacedOrders, ProductDocuments,
+    Stats, UserQuery,
 };
 use crate::rules::{Group, Status};
 use crate::upload_body::UploadBody;
@@ -240,16 +241,59 @@ pub async fn add_note(id: i64, body: String, internal: bool) -> Result<Note, Api
     Ok(notes::add(&state.db, &user, id, &body, internal).await?)
 }
 
-/// Moves an order as FTS staff (hold and reject need a reason).
-#[server(endpoint = "transition-order")]
+/// Moves an order as FTS staff (hold and reject need a reason, and may ask
+/// for documents).
+#[server(endpoint = "transition-order", input = leptos::server_fn::codec::Json)]
 pub async fn transition_order(
     id: i64,
     to: Status,
     reason: Option<String>,
+    required_documents: Vec<String>,
 ) -> Result<Order, ApiError> {
     use crate::server::services::actions::{self, Intent};
     let (state, user) = context::user().await?;
-    Ok(actions::perform(&state.db, &user, id, &Intent::Move { to, reason }, None).await?)
+    let intent = Intent::Move {
+        to,
+        reason,
+        required_documents,
+    };
+    Ok(actions::perform(&state.db, &user, id, &intent, None).await?)
+}
+
+/// Every product with the documents a hold usually asks for (staff).
+#[server(endpoint = "get-product-documents")]
+pub async fn get_product_documents() -> Result<Vec<ProductDocuments>, ApiError> {
+    use crate::server::services::checklists;
+    let (state, user) = context::user().await?;
+    Ok(checklists::products(&state.db, &user).await?)
+}
+
+/// Replaces the documents listed for a product (administrators).
+#[server(endpoint = "set-product-documents", input = leptos::server_fn::codec::Json)]
+pub async fn set_product_documents(
+    product_id: i64,
+    documents: Vec<String>,
+) -> Result<ProductDocuments, ApiError> {
+    use crate::server::services::checklists::{self, DocumentList};
+    let (state, user) = context::user().await?;
+    let documents = DocumentList::parse(&documents)?;
+    Ok(checklists::set_product_documents(&state.db, &user, product_id, &documents).await?)
+}
+
+/// The batches the user may see, newest first.
+#[server(endpoint = "get-batches")]
+pub async fn get_batches(cursor: Option<String>) -> Result<ListPage<Batch>, ApiError> {
+    use crate::server::services::batches;
+    let (state, user) = context::user().await?;
+    Ok(batches::list(&state.db, &user, cursor.as_deref(), None).await?)
+}
+
+/// One kept batch with its result per order.
+#[server(endpoint = "get-batch")]
+pub async fn get_batch(id: i64) -> Result<BatchDetail, ApiError> {
+    use crate::server::services::batches;
+    let (state, user) = context::user().await?;
+    Ok(batches::get(&state.db, &user, id).await?)
 }
 
 /// The signed-in user's newest notifications.
@@ -382,5 +426,10 @@ pub async fn transition_orders(
 ) -> Result<BatchResult, ApiError> {
     use crate::server::services::actions::{self, Intent};
     let (state, user) = context::user().await?;
-    Ok(actions::apply_many(&state.db, &user, &ids, &Intent::Move { to, reason }, None).await?)
+    let intent = Intent::Move {
+        to,
+        reason,
+        required_documents: Vec::new(),
+    };
+    Ok(actions::apply_many(&state.db, &user, &ids, &intent, None).await?)
 }

@@ -22,8 +22,9 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::{
-    AdminCompaniesPage, AdminCompanyPage, AdminUsersPage, DashboardPage, LoginPage, NewOrderPage,
-    NotFound, NotificationsPage, OrderPage, OrdersPage,
+    AdminCompaniesPage, AdminCompanyPage, AdminProductsPage, AdminUsersPage, BatchPage,
+    BatchesPage, DashboardPage, LoginPage, NewOrderPage, NotFound, NotificationsPage, OrderPage,
+    OrdersPage,
 };
 use rules::View;
 
@@ -75,6 +76,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/companies") view=AdminCompaniesPage/>
                     <Route path=path!("/admin/companies/:id") view=AdminCompanyPage/>
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
+                    <Route path=path!("/admin/products") view=AdminProductsPage/>
+                    <Route path=path!("/batches") view=BatchesPage/>
+                    <Route path=path!("/batches/:id") view=BatchPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -129,6 +129,41 @@ pub struct Order {
     pub refund: Option<Refund>,
     /// What cancelling it now would pay back (shown before confirming).
     pub refund_if_cancelled: Option<crate::rules::RefundKind>,
+    /// The documents the last hold or rejection asked for; empty when it
+    /// asked for none. Lists carry it only for orders that need attention.
+    #[serde(default)]
+    pub checklist: Vec<ChecklistItem>,
+}
+
+impl Order {
+    /// How many documents of its checklist the order still waits for;
+    /// resubmission waits until none.
+    pub fn checklist_missing(&self) -> usize {
+        self.checklist.iter().filter(|item| !item.satisfied).count()
+    }
+}
+
+/// One document an order on hold or rejected waits for, and the file that
+/// answered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChecklistItem {
+    /// What to send a file's `checklist_item` part to answer this item.
+    pub id: i64,
+    pub item: String,
+    pub satisfied: bool,
+    pub attachment_id: Option<i64>,
+    /// The answering file's name.
+    pub filename: Option<String>,
+}
+
+/// The documents staff usually ask for when they hold an order of a
+/// product, as administrators list them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProductDocuments {
+    pub product: NamedRef,
+    pub documents: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,6 +213,8 @@ pub enum EventKind {
     Status,
     Note,
     Upload,
+    /// Documents asked for by a hold, or a file answering one of them.
+    Checklist,
 }
 
 impl EventKind {
@@ -186,6 +223,7 @@ impl EventKind {
             EventKind::Status => "status",
             EventKind::Note => "note",
             EventKind::Upload => "upload",
+            EventKind::Checklist => "checklist",
         }
     }
 }
@@ -194,10 +232,15 @@ impl std::str::FromStr for EventKind {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        [EventKind::Status, EventKind::Note, EventKind::Upload]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
-            .ok_or_else(|| format!("unknown event kind `{text}`"))
+        [
+            EventKind::Status,
+            EventKind::Note,
+            EventKind::Upload,
+            EventKind::Checklist,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+        .ok_or_else(|| format!("unknown event kind `{text}`"))
     }
 }
 
@@ -437,6 +480,9 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BatchItem {
     pub order_id: i64,
+    /// The order's number, in kept batches, for orders the reader may see.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub number: Option<String>,
     pub ok: bool,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub status: Option<Status>,
@@ -458,6 +504,83 @@ pub struct BatchResult {
     pub results: Vec<BatchItem>,
     pub succeeded: usize,
     pub failed: usize,
+    /// Where the batch is kept (`GET /ordering/api/batches/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub batch_id: Option<i64>,
+}
+
+/// What a batch did to its orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BatchAction {
+    Cancel,
+    Resubmit,
+    /// A staff move, to `to_status`.
+    Move,
+}
+
+impl BatchAction {
+    pub const ALL: [BatchAction; 3] = [
+        BatchAction::Cancel,
+        BatchAction::Resubmit,
+        BatchAction::Move,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchAction::Cancel => "cancel",
+            BatchAction::Resubmit => "resubmit",
+            BatchAction::Move => "move",
+        }
+    }
+}
+
+impl std::str::FromStr for BatchAction {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        BatchAction::ALL
+            .into_iter()
+            .find(|action| action.as_str() == text)
+            .ok_or_else(|| format!("unknown batch action `{text}`"))
+    }
+}
+
+/// A kept batch: who ran it, when, and how it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Batch {
+    pub id: i64,
+    pub action: BatchAction,
+    /// The status a staff move went to.
+    pub to_status: Option<Status>,
+    pub actor: NamedRef,
+    /// RFC 3339.
+    pub created_at: String,
+    pub succeeded: i64,
+    pub failed: i64,
+}
+
+impl Batch {
+    /// The batch in words: "Cancel", "Resubmit", "Move to On Hold".
+    pub fn describe(&self) -> String {
+        match (self.action, self.to_status) {
+            (BatchAction::Cancel, _) => "Cancel".to_owned(),
+            (BatchAction::Resubmit, _) => "Resubmit".to_owned(),
+            (BatchAction::Move, Some(to)) => format!("Move to {}", to.label()),
+            (BatchAction::Move, None) => "Move".to_owned(),
+        }
+    }
+}
+
+/// A kept batch with its result per order, in the order it named them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BatchDetail {
+    #[serde(flatten)]
+    pub batch: Batch,
+    pub results: Vec<BatchItem>,
 }
 
 /// A refund or account credit created by a cancellation.

@@ -343,10 +343,12 @@ pub enum Permission {
     AdminCompanies,
     #[serde(rename = "admin.users")]
     AdminUsers,
+    #[serde(rename = "admin.products")]
+    AdminProducts,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::OrdersViewOwn,
         Permission::OrdersViewCompany,
         Permission::OrdersViewAll,
@@ -362,6 +364,7 @@ impl Permission {
         Permission::OrdersVendorReports,
         Permission::AdminCompanies,
         Permission::AdminUsers,
+        Permission::AdminProducts,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -381,6 +384,7 @@ impl Permission {
             Permission::OrdersVendorReports => "orders.vendor_reports",
             Permission::AdminCompanies => "admin.companies",
             Permission::AdminUsers => "admin.users",
+            Permission::AdminProducts => "admin.products",
         }
     }
 }
@@ -464,7 +468,9 @@ impl Group {
             Group::CustomerUser => [&[OrdersViewOwn][..], &customer].concat(),
             Group::CustomerAdmin => [&[OrdersViewCompany][..], &customer].concat(),
             Group::Staff => staff.to_vec(),
-            Group::StaffAdmin => [&staff[..], &[AdminCompanies, AdminUsers]].concat(),
+            Group::StaffAdmin => {
+                [&staff[..], &[AdminCompanies, AdminUsers, AdminProducts]].concat()
+            }
         }
     }
 }

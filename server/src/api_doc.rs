@@ -5,7 +5,7 @@
 //! once.
 
 use crate::routes::{
-    actions, admin, attachments, auth, events, health, notifications, orders, stats,
+    actions, admin, attachments, auth, batches, events, health, notifications, orders, stats,
 };
 use app::model::{CompanySort, NotificationArrived, OrderChanged, Sort, UserSort};
 use app::rules::View;
@@ -53,6 +53,8 @@ use utoipa::{Modify, OpenApi};
         notifications::list,
         notifications::mark_read,
         stats::overview,
+        batches::list,
+        batches::detail,
         events::events,
         admin::list_companies,
         admin::create_company,
@@ -61,6 +63,8 @@ use utoipa::{Modify, OpenApi};
         admin::list_users,
         admin::create_user,
         admin::update_user,
+        admin::list_products,
+        admin::update_product,
         health::healthz,
         health::readyz,
     ),
@@ -83,7 +87,8 @@ use utoipa::{Modify, OpenApi};
         (name = "notifications", description = "The signed-in user's notifications"),
         (name = "events", description = "Live changes"),
         (name = "stats", description = "The staff dashboard's figures"),
-        (name = "admin", description = "Companies and users (FTS administrators)"),
+        (name = "batches", description = "Batch actions kept, with their result per order"),
+        (name = "admin", description = "Companies, users and products (FTS administrators)"),
         (name = "health", description = "For load balancers"),
     )
 )]

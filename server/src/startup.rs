@@ -17,7 +17,7 @@ use app::server::auth::CurrentUser;
 use app::server::auth::install_groups;
 use app::server::error::{AppError, AppResult};
 use app::server::mail::Mailer;
-use app::server::services::{directory, orders};
+use app::server::services::{batches, directory, orders};
 use app::server::session::{remember_user, user_from_headers};
 use app::server::state::AppState;
 use app::server::{db, live, seed};
@@ -439,6 +439,8 @@ fn is_private_page(request: &Request) -> bool {
         && (path == "/orders"
             || path == "/notifications"
             || path == "/dashboard"
+            || path == "/batches"
+            || path.starts_with("/batches/")
             || path == "/admin"
             || path.starts_with("/admin/")
             || path.starts_with("/orders/")
@@ -447,8 +449,9 @@ fn is_private_page(request: &Request) -> bool {
 
 /// Sends anonymous visitors of private pages to `/login`, and signed-in
 /// visitors of `/login` to their orders. A page about something the user
-/// may not see (another tenant's order, administration for anyone but
-/// administrators, the dashboard for customers, placing orders for staff) renders its "not found" view with status 404, decided
+/// may not see (another tenant's order or batch, administration for anyone
+/// but administrators, the dashboard for customers, placing orders for
+/// staff) renders its "not found" view with status 404, decided
 /// here because a streamed page has sent its status before its data loads.
 async fn page_access(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let private = is_private_page(&request);
@@ -478,6 +481,19 @@ async fn page_access(State(state): State<AppState>, request: Request, next: Next
 
 /// Whether `path` names a page whose subject `user` may not see.
 async fn hidden_from(state: &AppState, user: &CurrentUser, path: &str) -> AppResult<bool> {
+    if path == "/admin/products" {
+        return Ok(!user.can(Permission::AdminProducts));
+    }
+    if let Some(id) = path.strip_prefix("/batches/") {
+        let Ok(id) = id.parse::<i64>() else {
+            return Ok(true);
+        };
+        return match batches::get(&state.db, user, id).await {
+            Ok(_) => Ok(false),
+            Err(AppError::NotFound) => Ok(true),
+            Err(error) => Err(error),
+        };
+    }
     if path == "/admin" || path.starts_with("/admin/") {
         if !user.can(Permission::AdminCompanies) {
             return Ok(true);

@@ -131,6 +131,7 @@ pub fn Shell() -> impl IntoView {
                 <WithPermission permission=Permission::OrdersViewAll>
                     <ul><li><A href="/dashboard">"Dashboard"</A></li></ul>
                 </WithPermission>
+                <ul><li><A href="/batches">"Batches"</A></li></ul>
                 <WithPermission permission=Permission::AdminUsers>
                     <ul><li><A href="/admin">"Administration"</A></li></ul>
                 </WithPermission>
@@ -236,6 +237,27 @@ pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
             <p class="order-title">{order.title.clone()}</p>
             {order.hold_reason.clone().filter(|_| order.status.needs_attention()).map(|reason| view! {
                 <p class="reason" role="note">{reason}</p>
+            })}
+            {(!order.checklist.is_empty()).then(|| {
+                let missing = order.checklist_missing();
+                view! {
+                    <div class="card-checklist" data-testid="card-checklist">
+                        <p>{if missing == 0 {
+                            "Every document asked for is provided".to_owned()
+                        } else {
+                            format!("Waiting for {missing} of {} documents", order.checklist.len())
+                        }}</p>
+                        <ul>
+                            {order.checklist.iter().map(|item| view! {
+                                <li data-satisfied=item.satisfied.to_string()>
+                                    <span aria-hidden="true">{if item.satisfied { "✓ " } else { "○ " }}</span>
+                                    {item.item.clone()}
+                                    {(!item.satisfied).then_some(view! { <span class="visually-hidden">" (still needed)"</span> })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                }
             })}
             <dl class="facts">
                 <div><dt>"Product"</dt><dd>{order.product.clone()}</dd></div>

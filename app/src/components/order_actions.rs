@@ -1,7 +1,7 @@
 //! The actions of the order page: submit, resubmit with a note, add a note.
 
 use super::WithPermission;
-use crate::api::{add_note, submit_order, transition_order};
+use crate::api::{add_note, get_product_documents, submit_order, transition_order};
 use crate::live::hold_while_writing;
 use crate::model::Order;
 use crate::pages::action_error;
@@ -30,10 +30,11 @@ pub fn SubmitOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
 }
 
 /// Resubmits an order on hold or rejected, with a note explaining the
-/// correction.
+/// correction; waits, disabled, while its checklist lacks documents.
 #[component]
 pub fn ResubmitOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
     let id = order.id;
+    let missing = order.checklist_missing();
     let note = RwSignal::new(String::new());
     hold_while_writing(note);
     let resubmit = Action::new(move |note: &String| {
@@ -54,8 +55,18 @@ pub fn ResubmitOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
             <label for="resubmit-note">"What did you correct?"</label>
             <textarea id="resubmit-note" rows="3" maxlength="10000"
                 prop:value=note on:input=move |event| note.set(event_target_value(&event))></textarea>
-            <p class="muted">"Upload corrected documents below, explain the correction, then resubmit."</p>
-            <button type="submit" class="button primary" disabled=move || resubmit.pending().get()>"Resubmit"</button>
+            {if missing > 0 {
+                view! {
+                    <p class="muted" id="resubmit-waits" data-testid="resubmit-waits">
+                        {format!("Upload the {missing} document{} the checklist still asks for, then resubmit.",
+                            if missing == 1 { "" } else { "s" })}
+                    </p>
+                }.into_any()
+            } else {
+                view! { <p class="muted">"Upload corrected documents below, explain the correction, then resubmit."</p> }.into_any()
+            }}
+            <button type="submit" class="button primary" aria-describedby=(missing > 0).then_some("resubmit-waits")
+                disabled=move || missing > 0 || resubmit.pending().get()>"Resubmit"</button>
             {action_error(resubmit)}
         </form>
     }
@@ -99,22 +110,48 @@ pub fn NoteForm(order_id: i64, on_done: Callback<()>) -> impl IntoView {
 }
 
 /// FTS staff's moves of an order: plain moves as buttons, hold and reject
-/// with the reason the customer will read. Cancelling has its own dialog.
+/// with the reason the customer will read and the documents they must
+/// provide. Cancelling has its own dialog.
 #[component]
 pub fn StaffTransitions(order: Order, on_done: Callback<()>) -> impl IntoView {
     let id = order.id;
     let reason = RwSignal::new(String::new());
     hold_while_writing(reason);
-    let transition = Action::new(move |(to, reason): &(Status, String)| {
-        let reason = reason.clone();
-        transition_order(id, *to, (!reason.trim().is_empty()).then_some(reason))
-    });
+    let picked = RwSignal::new(Vec::<String>::new());
+    let others = RwSignal::new(String::new());
+    hold_while_writing(others);
+    let asked_for = move || {
+        let mut documents = picked.get_untracked();
+        documents.extend(
+            others
+                .get_untracked()
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(str::to_owned),
+        );
+        documents
+    };
+    let transition = Action::new(
+        move |(to, reason, documents): &(Status, String, Vec<String>)| {
+            let reason = reason.clone();
+            transition_order(
+                id,
+                *to,
+                (!reason.trim().is_empty()).then_some(reason),
+                documents.clone(),
+            )
+        },
+    );
     Effect::new(move |_| {
         if let Some(Ok(_)) = transition.value().get() {
             reason.set(String::new());
+            picked.set(Vec::new());
+            others.set(String::new());
             on_done.run(());
         }
     });
+    let product = order.product.clone();
     let (with_reason, plain): (Vec<Status>, Vec<Status>) = order
         .allowed_transitions
         .iter()
@@ -126,7 +163,7 @@ pub fn StaffTransitions(order: Order, on_done: Callback<()>) -> impl IntoView {
             <div class="actions-row">
                 {plain.into_iter().map(|to| view! {
                     <button type="button" class="button primary" disabled=move || transition.pending().get()
-                        on:click=move |_| { transition.dispatch((to, String::new())); }>
+                        on:click=move |_| { transition.dispatch((to, String::new(), Vec::new())); }>
                         {format!("Mark {}", to.label())}
                     </button>
                 }).collect_view()}
@@ -136,10 +173,17 @@ pub fn StaffTransitions(order: Order, on_done: Callback<()>) -> impl IntoView {
                     <label for="transition-reason">"Reason the customer will read"</label>
                     <textarea id="transition-reason" rows="2" maxlength="10000"
                         prop:value=reason on:input=move |event| reason.set(event_target_value(&event))></textarea>
+                    <fieldset class="ask-documents" data-testid="ask-documents">
+                        <legend>"Documents the customer must provide (optional)"</legend>
+                        <SuggestedDocuments product picked/>
+                        <label for="transition-documents">"Other documents, one per line"</label>
+                        <textarea id="transition-documents" rows="2" maxlength="4000"
+                            prop:value=others on:input=move |event| others.set(event_target_value(&event))></textarea>
+                    </fieldset>
                     <div class="actions-row">
                         {with_reason.into_iter().map(|to| view! {
                             <button type="button" class="button secondary" disabled=move || transition.pending().get()
-                                on:click=move |_| { transition.dispatch((to, reason.get_untracked())); }>
+                                on:click=move |_| { transition.dispatch((to, reason.get_untracked(), asked_for())); }>
                                 {if to == Status::OnHold { "Put on hold" } else { "Reject" }}
                             </button>
                         }).collect_view()}
@@ -148,5 +192,46 @@ pub fn StaffTransitions(order: Order, on_done: Callback<()>) -> impl IntoView {
             })}
             {action_error(transition)}
         </div>
+    }
+}
+
+/// The documents administrators list for the order's product, to tick.
+#[component]
+fn SuggestedDocuments(product: String, picked: RwSignal<Vec<String>>) -> impl IntoView {
+    let products = Resource::new(|| (), |_| get_product_documents());
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let product = product.clone();
+                Suspend::new(async move {
+                    let documents = products
+                        .await
+                        .ok()
+                        .and_then(|products| products.into_iter().find(|listed| listed.product.name == product))
+                        .map(|listed| listed.documents)
+                        .unwrap_or_default();
+                    documents.into_iter().map(|document| {
+                        let name = document.clone();
+                        let toggled = document.clone();
+                        view! {
+                            <label class="checkbox">
+                                <input type="checkbox"
+                                    prop:checked=move || picked.with(|picked| picked.contains(&name))
+                                    on:change=move |event| {
+                                        let on = event_target_checked(&event);
+                                        picked.update(|picked| {
+                                            picked.retain(|chosen| *chosen != toggled);
+                                            if on {
+                                                picked.push(toggled.clone());
+                                            }
+                                        });
+                                    }/>
+                                " " {document}
+                            </label>
+                        }
+                    }).collect_view()
+                })
+            }}
+        </Transition>
     }
 }

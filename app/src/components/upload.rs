@@ -22,12 +22,20 @@ pub fn Uploader(
     /// Upload vendor reports (staff) instead of documents.
     #[prop(optional)]
     report: bool,
+    /// The checklist item (id and name) the one file answers.
+    #[prop(optional)]
+    checklist_item: Option<(i64, String)>,
 ) -> impl IntoView {
-    let (input_id, label) = if report {
-        ("upload-report", "Upload vendor report")
-    } else {
-        ("upload-files", "Upload documents")
+    let (input_id, label) = match (&checklist_item, report) {
+        (Some((id, item)), _) => (format!("upload-item-{id}"), format!("Upload “{item}”")),
+        (None, true) => (
+            "upload-report".to_owned(),
+            "Upload vendor report".to_owned(),
+        ),
+        (None, false) => ("upload-files".to_owned(), "Upload documents".to_owned()),
     };
+    let one_file = checklist_item.is_some();
+    let item_id = checklist_item.map(|(id, _)| id);
     let progress = RwSignal::new(None::<f64>);
     // The page stays as it is while files are on their way.
     if let Some(live) = use_live_updates() {
@@ -40,19 +48,26 @@ pub fn Uploader(
             .map(|list| {
                 (0..list.length())
                     .filter_map(|index| list.get(index))
+                    .take(if one_file { 1 } else { usize::MAX })
                     .collect()
             })
             .unwrap_or_default();
         if !files.is_empty() && progress.get_untracked().is_none() {
             error.set(None);
-            send(order_id, report, &files, progress, error, on_done);
+            let target = Target {
+                order_id,
+                report,
+                item_id,
+            };
+            send(target, &files, progress, error, on_done);
         }
     };
     view! {
         <div
             class="dropzone"
             class:hover=hover
-            data-testid=input_id
+            class:compact=one_file
+            data-testid=input_id.clone()
             on:dragover=move |event| {
                 event.prevent_default();
                 hover.set(true);
@@ -64,15 +79,17 @@ pub fn Uploader(
                 start(event.data_transfer().and_then(|transfer| transfer.files()));
             }
         >
-            <label for=input_id>{label}</label>
-            <input id=input_id type="file" multiple accept=ACCEPT
+            <label for=input_id.clone()>{label}</label>
+            <input id=input_id.clone() type="file" multiple=!one_file accept=ACCEPT
                 disabled=move || progress.get().is_some()
                 on:change=move |event| {
                     let input = event_target::<web_sys::HtmlInputElement>(&event);
                     start(input.files());
                     input.set_value("");
                 }/>
-            <p class="muted">"…or drop files here. PDF, images, Word, Excel, CSV or text."</p>
+            {(!one_file).then(|| view! {
+                <p class="muted">"…or drop files here. PDF, images, Word, Excel, CSV or text."</p>
+            })}
             {move || progress.get().map(|percent| view! {
                 <progress max="100" value=percent aria-label="Upload progress"></progress>
             })}
@@ -81,9 +98,20 @@ pub fn Uploader(
     }
 }
 
-fn send(
+/// Where an upload goes and what it is.
+#[derive(Clone, Copy)]
+struct Target {
     order_id: i64,
     report: bool,
+    item_id: Option<i64>,
+}
+
+fn send(
+    Target {
+        order_id,
+        report,
+        item_id,
+    }: Target,
     files: &[File],
     progress: RwSignal<Option<f64>>,
     error: RwSignal<Option<String>>,
@@ -99,6 +127,9 @@ fn send(
     };
     if report {
         let _ = form.append_with_str("kind", "report");
+    }
+    if let Some(item_id) = item_id {
+        let _ = form.append_with_str("checklist_item", &item_id.to_string());
     }
     for file in files {
         let _ = form.append_with_blob_and_filename("file", file, &file.name());

@@ -1,6 +1,7 @@
 //! The pages of the portal.
 
 mod admin;
+mod batches;
 mod dashboard;
 mod login;
 mod new_order;
@@ -8,7 +9,8 @@ mod notifications;
 mod order;
 mod orders;
 
-pub use admin::{AdminCompaniesPage, AdminCompanyPage, AdminUsersPage};
+pub use admin::{AdminCompaniesPage, AdminCompanyPage, AdminProductsPage, AdminUsersPage};
+pub use batches::{BatchPage, BatchesPage};
 pub use dashboard::DashboardPage;
 pub use login::LoginPage;
 pub use new_order::NewOrderPage;

@@ -7,7 +7,7 @@ use crate::components::upload::Uploader;
 use crate::components::when::When;
 use crate::components::{StatusBadge, WithPermission, badge_refresher, money};
 use crate::live::{redraw_if_changed, use_live_updates};
-use crate::model::{AttachmentKind, EventKind, OrderDetail};
+use crate::model::{AttachmentKind, EventKind, Order, OrderDetail};
 use crate::rules::{Action, Permission};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -91,6 +91,9 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                     <strong>{format!("{}: ", order.status.label())}</strong>
                     <span data-testid="hold-reason">{reason}</span>
                 </div>
+            })}
+            {(!order.checklist.is_empty()).then(|| view! {
+                <Checklist order=order.clone() can_upload can_download on_change/>
             })}
             <dl class="facts">
                 <div><dt>"Product"</dt><dd>{order.product.clone()}</dd></div>
@@ -203,6 +206,7 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                                 {match (event.kind, event.from_status, event.to_status) {
                                     (EventKind::Note, ..) => "Note added".to_owned(),
                                     (EventKind::Upload, ..) => "Document uploaded".to_owned(),
+                                    (EventKind::Checklist, ..) => "Checklist".to_owned(),
                                     (_, None, Some(to)) => format!("Created as {}", to.label()),
                                     (_, Some(from), Some(to)) => format!("{} → {}", from.label(), to.label()),
                                     _ => "Updated".to_owned(),
@@ -215,5 +219,49 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                 </ol>
             </section>
         </article>
+    }
+}
+
+/// The documents a hold asked for: which are provided, by which file, and
+/// an upload for each one still missing while the order waits for them.
+#[component]
+fn Checklist(
+    order: Order,
+    can_upload: bool,
+    can_download: bool,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let missing = order.checklist_missing();
+    let total = order.checklist.len();
+    let waiting = order.status.needs_attention();
+    let order_id = order.id;
+    view! {
+        <section class="panel checklist" aria-labelledby="checklist-heading" data-testid="checklist">
+            <h2 id="checklist-heading">"Documents asked for"</h2>
+            <p class="muted" data-testid="checklist-progress">
+                {format!("{} of {total} provided", total - missing)}
+            </p>
+            <ul class="checklist-items">
+                {order.checklist.into_iter().map(|item| {
+                    let answered = item.satisfied;
+                    view! {
+                        <li data-satisfied=answered.to_string() data-item=item.item.clone()>
+                            <span class="check" aria-hidden="true">{if answered { "✓" } else { "○" }}</span>
+                            <span class="item">{item.item.clone()}</span>
+                            {match (item.filename.clone(), item.attachment_id) {
+                                (Some(filename), Some(id)) if can_download => view! {
+                                    <span class="answer">" · "<a href=format!("/attachment/{id}/view") target="_blank" rel="noopener">{filename}</a></span>
+                                }.into_any(),
+                                (Some(filename), _) => view! { <span class="answer">" · " {filename}</span> }.into_any(),
+                                _ => view! { <span class="visually-hidden">" (still needed)"</span> }.into_any(),
+                            }}
+                            {(!answered && waiting && can_upload).then(|| view! {
+                                <Uploader order_id checklist_item=(item.id, item.item.clone()) on_done=on_change/>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }

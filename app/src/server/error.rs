@@ -42,6 +42,12 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     Unprocessable(String),
+    /// A resubmission while the hold's checklist still lacks documents.
+    #[error(
+        "Upload the {0} document{s} the checklist still asks for before resubmitting.",
+        s = if *.0 == 1 { "" } else { "s" }
+    )]
+    ChecklistIncomplete(i64),
     #[error("Too many attempts. Try again in {0} seconds.")]
     TooManyRequests(u64),
     #[error("The service is temporarily unavailable. Try again shortly.")]
@@ -118,7 +124,9 @@ impl AppError {
             }
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unprocessable(_) | AppError::ChecklistIncomplete(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(error) if is_unavailable(error) => StatusCode::SERVICE_UNAVAILABLE,
@@ -141,6 +149,7 @@ impl AppError {
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Unprocessable(_) => "unprocessable",
+            AppError::ChecklistIncomplete(_) => "checklist_incomplete",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Unavailable => "unavailable",
             AppError::Busy => "busy",

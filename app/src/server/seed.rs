@@ -37,13 +37,26 @@ pub const DEMO_USERS: [(&str, &str, Group, Option<usize>); 5] = [
 const COMPANIES: [(&str, bool, bool); 2] =
     [("Acme Title", true, true), ("Birch Legal", false, false)];
 
-/// Name and turnaround in business days.
-const PRODUCTS: [(&str, i64); 5] = [
-    ("Title Search", 5),
-    ("Lien Search", 3),
-    ("Tax Certificate", 4),
-    ("Flood Certification", 2),
-    ("Property Survey", 10),
+/// Name, turnaround in business days, and the documents a hold of it
+/// usually asks for.
+const PRODUCTS: [(&str, i64, &[&str]); 5] = [
+    (
+        "Title Search",
+        5,
+        &["Signed authorization", "Copy of the vesting deed"],
+    ),
+    ("Lien Search", 3, &["Signed authorization"]),
+    ("Tax Certificate", 4, &["Parcel number confirmation"]),
+    (
+        "Flood Certification",
+        2,
+        &["Legal description", "Signed authorization"],
+    ),
+    (
+        "Property Survey",
+        10,
+        &["Legal description", "Site access contact"],
+    ),
 ];
 
 /// One demo order: number, status, placed by (index into `DEMO_USERS`),
@@ -354,18 +367,27 @@ pub async fn load_demo(db: &Db, storage: &Storage) -> AppResult<bool> {
         );
     }
     let mut product_ids = Vec::new();
-    for (name, days) in PRODUCTS {
-        product_ids.push(
-            insert_id(
-                &mut tx,
-                sqlx::query(
-                    "INSERT INTO products (name, turnaround_days) VALUES ($1, $2) RETURNING id",
-                )
-                .bind(name)
-                .bind(days),
+    for (name, days, documents) in PRODUCTS {
+        let id = insert_id(
+            &mut tx,
+            sqlx::query(
+                "INSERT INTO products (name, turnaround_days) VALUES ($1, $2) RETURNING id",
             )
-            .await?,
-        );
+            .bind(name)
+            .bind(days),
+        )
+        .await?;
+        for (position, document) in documents.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO product_documents (product_id, position, name) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(*document)
+            .execute(&mut *tx)
+            .await?;
+        }
+        product_ids.push(id);
     }
 
     let demo = Demo {

@@ -7,8 +7,9 @@
 //! - The whole body may carry that plus [`PART_ALLOWANCE`] per part.
 //! - A part's headers (its name, filename and type) may take
 //!   [`MAX_PART_HEADER_BYTES`].
-//! - The `kind` field may take [`MAX_KIND_BYTES`]; no other field is read.
-//! - At most [`MAX_FILES`] files, and one `kind`.
+//! - The `kind` field may take [`MAX_KIND_BYTES`], the `checklist_item`
+//!   field [`MAX_CHECKLIST_ITEM_BYTES`]; no other field is read.
+//! - At most [`MAX_FILES`] files, one `kind` and one `checklist_item`.
 //!
 //! Each bound is checked as the bytes arrive, so a request over one is
 //! refused without the rest of it being read.
@@ -29,15 +30,26 @@ use tokio::io::AsyncWriteExt;
 pub const MAX_PART_HEADER_BYTES: usize = 16 * 1024;
 /// The most the `kind` field's value may take (`document` or `report`).
 pub const MAX_KIND_BYTES: u64 = 16;
+/// The most the `checklist_item` field's value may take: an item's id, or
+/// its name of up to 200 characters.
+pub const MAX_CHECKLIST_ITEM_BYTES: u64 = 1024;
 /// What the body may carry per part beyond the files' bytes: its boundary,
-/// its headers and the `kind` value.
+/// its headers and the value of a `kind` or `checklist_item` field.
 pub const PART_ALLOWANCE: u64 = 2 * MAX_PART_HEADER_BYTES as u64;
 
-/// What an upload form holds: the kind of document and its files, stored.
+/// What an upload form holds: the kind of document, the checklist item it
+/// answers, and its files, stored.
 #[derive(Debug)]
 pub struct UploadForm {
     pub kind: AttachmentKind,
+    pub checklist_item: Option<String>,
     pub files: Vec<ReceivedFile>,
+}
+
+/// The form's fields besides its files.
+struct Fields {
+    kind: AttachmentKind,
+    checklist_item: Option<String>,
 }
 
 /// A part's headers ran past [`MAX_PART_HEADER_BYTES`].
@@ -182,6 +194,7 @@ where
         user,
         target,
         form.kind,
+        form.checklist_item.as_deref(),
         form.files,
     )
     .await
@@ -190,7 +203,7 @@ where
 /// The most an upload's body may carry when its files may carry
 /// `files_limit` bytes: those, and an allowance for each part.
 pub fn max_body_bytes(files_limit: u64) -> u64 {
-    let max_parts = MAX_FILES as u64 + 1;
+    let max_parts = MAX_FILES as u64 + 2;
     files_limit.saturating_add(max_parts * PART_ALLOWANCE)
 }
 
@@ -225,10 +238,15 @@ where
     if read.is_err() {
         attachments::discard(db, storage, &keys).await;
     }
-    Ok(UploadForm { kind: read?, files })
+    let fields = read?;
+    Ok(UploadForm {
+        kind: fields.kind,
+        checklist_item: fields.checklist_item,
+        files,
+    })
 }
 
-/// Reads the parts into `files`, answering the form's kind. Every key
+/// Reads the parts into `files`, answering the other fields. Every key
 /// recorded as pending goes into `keys`, including that of a file whose
 /// write failed.
 async fn read_parts<S, E>(
@@ -239,7 +257,7 @@ async fn read_parts<S, E>(
     storage: &Storage,
     keys: &mut Vec<String>,
     files: &mut Vec<ReceivedFile>,
-) -> AppResult<AttachmentKind>
+) -> AppResult<Fields>
 where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
@@ -253,15 +271,17 @@ where
         std::future::ready(measured)
     });
     let constraints = multer::Constraints::new()
-        .allowed_fields(vec!["file", "kind"])
+        .allowed_fields(vec!["file", "kind", "checklist_item"])
         .size_limit(
             multer::SizeLimit::new()
                 .whole_stream(max_body_bytes(files_limit))
-                .for_field("kind", MAX_KIND_BYTES),
+                .for_field("kind", MAX_KIND_BYTES)
+                .for_field("checklist_item", MAX_CHECKLIST_ITEM_BYTES),
         );
     let mut multipart = multer::Multipart::with_constraints(measured, boundary, constraints);
 
     let mut kind = None;
+    let mut checklist_item = None;
     let mut file_bytes: u64 = 0;
     while let Some(mut field) = multipart.next_field().await.map_err(refusal)? {
         if field.name() == Some("kind") {
@@ -273,6 +293,21 @@ where
                 "document" => AttachmentKind::Document,
                 _ => return Err(kind_refused()),
             });
+            continue;
+        }
+        if field.name() == Some("checklist_item") {
+            if checklist_item.is_some() {
+                return Err(AppError::Unprocessable(
+                    "Send one checklist item.".to_owned(),
+                ));
+            }
+            let item = field.text().await.map_err(|error| match error {
+                multer::Error::FieldSizeExceeded { .. } => AppError::Unprocessable(
+                    "That item is not on this order's checklist.".to_owned(),
+                ),
+                other => refusal(other),
+            })?;
+            checklist_item = Some(item.trim().to_owned()).filter(|item| !item.is_empty());
             continue;
         }
         if files.len() == MAX_FILES {
@@ -314,7 +349,10 @@ where
             sha256: hex::encode(digest.finalize()),
         });
     }
-    Ok(kind.unwrap_or(AttachmentKind::Document))
+    Ok(Fields {
+        kind: kind.unwrap_or(AttachmentKind::Document),
+        checklist_item,
+    })
 }
 
 fn stored_badly(error: std::io::Error) -> AppError {

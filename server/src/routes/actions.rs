@@ -31,6 +31,11 @@ pub struct TransitionMany {
     order_ids: Vec<i64>,
     to: Status,
     reason: Option<String>,
+    /// For a hold or a rejection: the documents each order's customer must
+    /// provide before resubmitting.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    required_documents: Vec<String>,
 }
 
 /// `POST /ordering/api/orders/transition` `{order_ids, to, reason?}`: a
@@ -45,6 +50,7 @@ pub async fn transition_many(
     let intent = Intent::Move {
         to: body.to,
         reason: body.reason,
+        required_documents: body.required_documents,
     };
     Ok(Json(
         actions::apply_many(&state.db, &user, &body.order_ids, &intent, None).await?,
@@ -56,6 +62,11 @@ pub async fn transition_many(
 pub struct Transition {
     to: Status,
     reason: Option<String>,
+    /// For a hold or a rejection: the documents the customer must provide
+    /// before resubmitting (at most 20, each 1 to 200 characters).
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    required_documents: Vec<String>,
 }
 
 /// `POST /ordering/api/orders/{id}/transition` `{to, reason?}`: a staff
@@ -74,6 +85,7 @@ pub async fn transition(
     let intent = Intent::Move {
         to: body.to,
         reason: body.reason,
+        required_documents: body.required_documents,
     };
     Ok(Json(
         actions::perform(&state.db, &user, id, &intent, None).await?,

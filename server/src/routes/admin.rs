@@ -3,14 +3,18 @@
 
 use super::table::Routes;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use app::model::{AdminUser, CompanyInfo, CompanyOverview, CompanyQuery, ListPage, UserQuery};
+use app::model::{
+    AdminUser, CompanyInfo, CompanyOverview, CompanyQuery, ListPage, ProductDocuments, UserQuery,
+};
 use app::server::auth::CurrentUser;
 use app::server::error::{AppResult, ErrorBody};
 use app::server::services::admin::{self, CompanyChange, NewCompany, NewUser, UserChange};
+use app::server::services::checklists::{self, DocumentList};
 use app::server::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use serde::Deserialize;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -21,6 +25,46 @@ pub fn router() -> Routes {
         .get("/admin/users", list_users)
         .post("/admin/users", create_user)
         .patch("/admin/users/{id}", update_user)
+        .get("/admin/products", list_products)
+        .patch("/admin/products/{id}", update_product)
+}
+
+/// `GET /ordering/api/admin/products`: every product with the documents a
+/// hold of it usually asks for (FTS administrators, and staff choosing
+/// what a hold asks for).
+#[utoipa::path(get, path = "/ordering/api/admin/products", tag = "admin",
+    responses((status = 200, description = "Every product and its documents", body = Vec<ProductDocuments>), (status = 404, description = "`not_found`: not for this caller (these routes exist only for FTS staff)", body = ErrorBody)))]
+pub async fn list_products(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<ProductDocuments>>> {
+    Ok(Json(checklists::products(&state.db, &user).await?))
+}
+
+/// A product's new list of documents.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductChange {
+    /// At most 20 names, each 1 to 200 characters; replaces the list.
+    #[schema(max_items = 20)]
+    documents: Vec<String>,
+}
+
+/// `PATCH /ordering/api/admin/products/{id}` `{documents}`: replaces the
+/// documents listed for the product.
+#[utoipa::path(patch, path = "/ordering/api/admin/products/{id}", tag = "admin", params(("id" = i64, Path, description = "The product's id")),
+    request_body = ProductChange,
+    responses((status = 200, description = "The product as it is now", body = ProductDocuments), (status = 404, description = "`not_found`: not for this caller (these routes exist only for FTS administrators), or no such record", body = ErrorBody)))]
+pub async fn update_product(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(change): ApiJson<ProductChange>,
+) -> AppResult<Json<ProductDocuments>> {
+    let documents = DocumentList::parse(&change.documents)?;
+    Ok(Json(
+        checklists::set_product_documents(&state.db, &user, id, &documents).await?,
+    ))
 }
 
 /// `GET /ordering/api/admin/companies?q=&has_account=&enable_cancel_order=&sort=&cursor=&limit=`:

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod attachments;
 pub mod auth;
+pub mod batches;
 mod docs;
 pub mod events;
 pub mod health;
@@ -32,6 +33,7 @@ pub fn api_routes() -> Routes {
                 .merge(orders::router())
                 .merge(notifications::router())
                 .merge(stats::router())
+                .merge(batches::router())
                 .merge(events::router())
                 .merge(attachments::upload_router()),
         )

@@ -382,6 +382,7 @@ on_both_databases!(
             &user,
             target,
             app::model::AttachmentKind::Document,
+            None,
             vec![ReceivedFile {
                 file_type: check.finish("late.pdf"),
                 filename: "late.pdf".to_owned(),

@@ -10,6 +10,8 @@ mod api_doc;
 mod attachments;
 mod auth;
 mod bad_input;
+mod batches;
+mod checklists;
 mod crash;
 mod cross_origin;
 mod export;

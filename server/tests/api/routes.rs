@@ -84,6 +84,10 @@ enum Target {
     Company,
     /// Ben.
     User,
+    /// A batch Ava ran (a cancel of an order that does not exist).
+    Batch,
+    /// Title Search.
+    Product,
     Nothing,
 }
 
@@ -223,6 +227,27 @@ fn table() -> Vec<Probe> {
             Nothing,
             [303, 404, 404, 404, 404, 200],
         ),
+        probe(
+            "GET",
+            "/admin/products",
+            Body::None,
+            Nothing,
+            [303, 404, 404, 404, 404, 200],
+        ),
+        probe(
+            "GET",
+            "/batches",
+            Body::None,
+            Nothing,
+            [303, 200, 200, 200, 200, 200],
+        ),
+        probe(
+            "GET",
+            "/batches/{id}",
+            Body::None,
+            Batch,
+            [303, 404, 404, 200, 200, 200],
+        ),
         Probe {
             path: "/order/{id}",
             ..probe(
@@ -282,6 +307,34 @@ fn table() -> Vec<Probe> {
             Body::None,
             Nothing,
             [401, 404, 404, 404, 200, 200],
+        ),
+        probe(
+            "GET",
+            "/ordering/api/batches",
+            Body::None,
+            Nothing,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        probe(
+            "GET",
+            "/ordering/api/batches/{id}",
+            Body::None,
+            Batch,
+            [401, 404, 404, 200, 200, 200],
+        ),
+        probe(
+            "GET",
+            "/ordering/api/admin/products",
+            Body::None,
+            Nothing,
+            [401, 404, 404, 404, 200, 200],
+        ),
+        probe(
+            "PATCH",
+            "/ordering/api/admin/products/{id}",
+            Body::Json(r#"{"documents": ["Signed authorization", "Copy of the vesting deed"]}"#),
+            Product,
+            [401, 404, 404, 404, 404, 200],
         ),
         probe(
             "GET",
@@ -530,6 +583,36 @@ fn table() -> Vec<Probe> {
         ),
         probe(
             "POST",
+            "/api/get-batches",
+            Body::None,
+            Nothing,
+            [401, 200, 200, 200, 200, 200],
+        ),
+        probe(
+            "POST",
+            "/api/get-batch",
+            Body::Form("id={id}"),
+            Batch,
+            [401, 404, 404, 200, 200, 200],
+        ),
+        probe(
+            "POST",
+            "/api/get-product-documents",
+            Body::None,
+            Nothing,
+            [401, 404, 404, 404, 200, 200],
+        ),
+        probe(
+            "POST",
+            "/api/set-product-documents",
+            Body::Json(
+                r#"{"product_id": {id}, "documents": ["Signed authorization", "Copy of the vesting deed"]}"#,
+            ),
+            Product,
+            [401, 404, 404, 404, 404, 200],
+        ),
+        probe(
+            "POST",
             "/api/set-list-layout",
             Body::Form("layout=cards"),
             Nothing,
@@ -608,7 +691,9 @@ fn table() -> Vec<Probe> {
         probe(
             "POST",
             "/api/transition-order",
-            Body::Form("id={id}&to=ordered"),
+            Body::Json(
+                r#"{"id": {id}, "to": "ordered", "reason": null, "required_documents": []}"#,
+            ),
             submitted,
             [401, 404, 404, 403, 200, 200],
         ),
@@ -694,6 +779,8 @@ struct Targets {
     notification: i64,
     company: i64,
     user: i64,
+    batch: i64,
+    product: i64,
 }
 
 impl Targets {
@@ -718,6 +805,21 @@ impl Targets {
             user: app
                 .scalar("SELECT id FROM users WHERE email = 'ben@acme.test'")
                 .await,
+            batch: {
+                let ava = app.login("ava@acme.test").await;
+                let (status, body) = app
+                    .post_json(
+                        &ava,
+                        "/orders/cancel-multiple",
+                        serde_json::json!({ "order_ids": [999_999_999] }),
+                    )
+                    .await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                body["batch_id"].as_i64().expect("the batch is kept")
+            },
+            product: app
+                .scalar("SELECT id FROM products WHERE name = 'Title Search'")
+                .await,
         }
     }
 
@@ -728,6 +830,8 @@ impl Targets {
             Target::Notification => self.notification,
             Target::Company => self.company,
             Target::User => self.user,
+            Target::Batch => self.batch,
+            Target::Product => self.product,
             Target::Nothing => 0,
         }
     }

@@ -3,10 +3,12 @@
 //! and a page per company. For anyone else the pages do not exist.
 
 mod companies;
+mod products;
 mod rows;
 mod users;
 
 pub use companies::{AdminCompaniesPage, AdminCompanyPage};
+pub use products::AdminProductsPage;
 pub use users::AdminUsersPage;
 
 use super::HiddenPage;
@@ -29,6 +31,7 @@ fn AdminSection(children: ChildrenFn) -> impl IntoView {
                 <nav class="tabs" aria-label="Administration">
                     <A href="/admin/companies">"Companies"</A>
                     <A href="/admin/users">"Users"</A>
+                    <A href="/admin/products">"Products"</A>
                 </nav>
                 {children()}
             </section>

@@ -6,13 +6,15 @@
 //! changes the order, and the other decides again on what it finds. On
 //! SQLite, whose writers take turns, the turn is held only for the writes.
 
-use crate::model::{BatchError, BatchItem, BatchResult, EventKind};
+use crate::model::{BatchAction, BatchError, BatchItem, BatchResult, EventKind};
 use crate::rules::sla::SlaClock;
 use crate::rules::{self, Action, Permission, Status};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, Tx, date_of_ms, flag, now_ms, stored_status};
 use crate::server::error::{AppError, AppResult};
 use crate::server::live;
+use crate::server::services::batches;
+use crate::server::services::checklists::{self, DocumentList};
 use crate::server::services::history::{NoteText, create_refund, insert_note, record_event};
 use crate::server::services::{orders, sla};
 use crate::server::sql::Sql;
@@ -29,10 +31,12 @@ pub enum Intent {
     /// whichever the status calls for: the spec's `submit-for-processing`.
     SubmitForProcessing,
     Resubmit,
-    /// A staff move, with the reason the customer sees.
+    /// A staff move, with the reason the customer sees and, for a hold or
+    /// a rejection, the documents the customer must provide.
     Move {
         to: Status,
         reason: Option<String>,
+        required_documents: Vec<String>,
     },
 }
 
@@ -159,8 +163,12 @@ pub async fn apply(
     intent: &Intent,
     note: Option<&NoteText>,
 ) -> AppResult<Status> {
-    let reason = match intent {
-        Intent::Move { to, reason } => {
+    let (reason, documents) = match intent {
+        Intent::Move {
+            to,
+            reason,
+            required_documents,
+        } => {
             let reason = NoteText::parse_optional(reason.as_deref())?;
             if rules::transition_requires_reason(*to) && reason.is_none() {
                 return Err(AppError::Unprocessable(format!(
@@ -168,19 +176,39 @@ pub async fn apply(
                     to.label()
                 )));
             }
-            reason
+            let documents = DocumentList::parse(required_documents)?;
+            if !documents.is_empty() && !to.needs_attention() {
+                return Err(AppError::Unprocessable(
+                    "Only a hold or a rejection asks for documents.".to_owned(),
+                ));
+            }
+            (reason, documents)
         }
-        _ => None,
+        _ => (None, DocumentList::default()),
+    };
+    let change = Change {
+        intent,
+        note,
+        reason: reason.as_ref(),
+        documents: &documents,
     };
     // A write that misses means another request changed the order after it
     // was read: decide again on the status it has now.
     for _ in 0..3 {
-        if let Some(status) = try_apply(db, user, order_id, intent, note, reason.as_ref()).await? {
+        if let Some(status) = try_apply(db, user, order_id, &change).await? {
             return Ok(status);
         }
     }
     let status = orders::get(db, user, order_id).await?.status;
     Err(AppError::InvalidStatus(status))
+}
+
+/// What `apply` was asked to do, checked.
+struct Change<'a> {
+    intent: &'a Intent,
+    note: Option<&'a NoteText>,
+    reason: Option<&'a NoteText>,
+    documents: &'a DocumentList,
 }
 
 /// One attempt of `apply`: `Ok(None)` when the conditional write found the
@@ -189,15 +217,25 @@ async fn try_apply(
     db: &Db,
     user: &CurrentUser,
     order_id: i64,
-    intent: &Intent,
-    note: Option<&NoteText>,
-    reason: Option<&NoteText>,
+    change: &Change<'_>,
 ) -> AppResult<Option<Status>> {
+    let Change {
+        intent,
+        note,
+        reason,
+        documents,
+    } = *change;
     let reason = reason.map(NoteText::as_str);
     let current = read_current(db, user, order_id).await?;
     let Some(to) = target(user, intent, &current)? else {
         return Ok(Some(current.status));
     };
+    if to == Status::Resubmitted {
+        let missing = checklists::missing(db, order_id).await?;
+        if missing > 0 {
+            return Err(AppError::ChecklistIncomplete(missing));
+        }
+    }
     if to == Status::Resubmitted
         && note.is_none()
         && !has_correction(db, order_id, current.status).await?
@@ -256,6 +294,9 @@ async fn try_apply(
         now,
     )
     .await?;
+    if to.needs_attention() {
+        checklists::replace(&mut tx, order_id, user.id, documents, now).await?;
+    }
     if let Some(note) = note {
         insert_note(&mut tx, order_id, user.id, note, false, now).await?;
     }
@@ -399,12 +440,14 @@ pub async fn apply_many(
         let item = match db::without_claim(apply(db, user, order_id, intent, note)).await {
             Ok(status) => BatchItem {
                 order_id,
+                number: None,
                 ok: true,
                 status: Some(status),
                 error: None,
             },
             Err(error) => BatchItem {
                 order_id,
+                number: None,
                 ok: false,
                 status: match &error {
                     AppError::InvalidStatus(status) => Some(*status),
@@ -419,11 +462,24 @@ pub async fn apply_many(
         results.push(item);
     }
     let succeeded = results.iter().filter(|item| item.ok).count();
-    Ok(BatchResult {
+    let mut result = BatchResult {
         failed: results.len() - succeeded,
         succeeded,
         results,
-    })
+        batch_id: None,
+    };
+    let (action, to) = match intent {
+        Intent::Cancel => (BatchAction::Cancel, None),
+        Intent::SubmitForProcessing | Intent::Resubmit => (BatchAction::Resubmit, None),
+        Intent::Move { to, .. } => (BatchAction::Move, Some(*to)),
+    };
+    // The orders have changed whatever happens to the record of it: a
+    // failure to keep it is logged, and the caller still hears each result.
+    match db::without_claim(batches::record(db, user, action, to, &result)).await {
+        Ok(id) => result.batch_id = Some(id),
+        Err(error) => tracing::error!(error = %error.public_message(), "a batch was not kept"),
+    }
+    Ok(result)
 }
 
 /// Applies `intent` to one order and returns the order as it is afterwards.

@@ -7,7 +7,7 @@ use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, now_ms, rfc3339};
 use crate::server::error::{AppError, AppResult};
 use crate::server::services::history::record_event;
-use crate::server::services::orders;
+use crate::server::services::{checklists, orders};
 use crate::server::sql::Sql;
 use crate::server::storage::{FileStream, Storage};
 use sqlx::Row;
@@ -310,9 +310,10 @@ pub async fn upload(
     user: &CurrentUser,
     UploadTarget(order): UploadTarget,
     kind: AttachmentKind,
+    checklist_item: Option<&str>,
     files: Vec<ReceivedFile>,
 ) -> AppResult<Vec<Attachment>> {
-    let result = record_all(db, user, &order, kind, &files).await;
+    let result = record_all(db, user, &order, kind, checklist_item, &files).await;
     if result.is_err() {
         let keys: Vec<String> = files.iter().map(|file| file.key.clone()).collect();
         discard(db, storage, &keys).await;
@@ -325,6 +326,7 @@ async fn record_all(
     user: &CurrentUser,
     order: &Order,
     kind: AttachmentKind,
+    checklist_item: Option<&str>,
     files: &[ReceivedFile],
 ) -> AppResult<Vec<Attachment>> {
     check_upload(user, order, Some(kind))?;
@@ -332,6 +334,19 @@ async fn record_all(
         return Err(AppError::Unprocessable(
             "Choose at least one file.".to_owned(),
         ));
+    }
+    if checklist_item.is_some() {
+        if kind != AttachmentKind::Document || files.len() > 1 {
+            return Err(AppError::Unprocessable(
+                "A checklist item is answered by one document.".to_owned(),
+            ));
+        }
+        if !order.status.needs_attention() {
+            return Err(AppError::Unprocessable(
+                "The checklist can be answered only while the order is on hold or rejected."
+                    .to_owned(),
+            ));
+        }
     }
     if files.len() > MAX_FILES {
         return Err(AppError::Unprocessable(format!(
@@ -411,6 +426,19 @@ async fn record_all(
             now,
         )
         .await?;
+        if let Some(item) = checklist_item {
+            let attachment_id = row.try_get("id")?;
+            checklists::answer(
+                &mut tx,
+                order_id,
+                item,
+                attachment_id,
+                &filename,
+                user.id,
+                now,
+            )
+            .await?;
+        }
     }
     tx.commit().await?;
     Ok(attachments)

@@ -4,6 +4,8 @@
 pub mod actions;
 pub mod admin;
 pub mod attachments;
+pub mod batches;
+pub mod checklists;
 pub mod directory;
 pub mod export;
 pub mod history;

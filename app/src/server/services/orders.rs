@@ -11,7 +11,7 @@ use crate::server::db::{
     self, DAY_MS, Db, Engine, date_of_ms, flag, now_ms, rfc3339, stored_status,
 };
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::{directory, history, search, sla};
+use crate::server::services::{checklists, directory, history, search, sla};
 use crate::server::sql::{Sql, count_scope};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -164,6 +164,7 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
     } else {
         None
     };
+    checklists::fill(db, &mut orders, true).await?;
     Ok(OrderPage {
         orders,
         next_cursor,
@@ -480,7 +481,10 @@ pub async fn get(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Order>
         .fetch_optional(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    order_from_row(&row, user)
+    let mut order = [order_from_row(&row, user)?];
+    checklists::fill(db, &mut order, false).await?;
+    let [order] = order;
+    Ok(order)
 }
 
 /// The order with its notes, documents and timeline, as `user` may see them.
@@ -600,6 +604,7 @@ fn order_from_row(row: &AnyRow, user: &CurrentUser) -> AppResult<Order> {
             }),
             None => None,
         },
+        checklist: Vec::new(),
     })
 }
 
