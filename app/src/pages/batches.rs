@@ -16,7 +16,7 @@ pub fn BatchesPage() -> impl IntoView {
     let query = use_query_map();
     let batches = Resource::new(
         move || query.read().get("cursor"),
-        |cursor| get_batches(cursor),
+        get_batches,
     );
     view! {
         <Title text="Batches"/>
