@@ -14,10 +14,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn BatchesPage() -> impl IntoView {
     let query = use_query_map();
-    let batches = Resource::new(
-        move || query.read().get("cursor"),
-        get_batches,
-    );
+    let batches = Resource::new(move || query.read().get("cursor"), get_batches);
     view! {
         <Title text="Batches"/>
         <section class="batches">
