@@ -21,7 +21,7 @@ const projects = [
   "export",
   "api-docs",
   "volume",
-  "checklists",
+  "holds-and-bundles",
 ];
 
 function server(port: number) {

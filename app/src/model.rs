@@ -203,6 +203,27 @@ pub struct Attachment {
     pub kind: AttachmentKind,
     pub uploaded_by: NamedRef,
     pub created_at: String,
+    /// Staff: who was sent the file, newest first (the last ten).
+    #[serde(default)]
+    pub downloads: Vec<DownloadRecord>,
+    /// Staff: how many times the file was sent.
+    #[serde(default)]
+    pub download_count: i64,
+    /// Customers: when someone of their company first downloaded it
+    /// (RFC 3339).
+    #[serde(default)]
+    pub first_downloaded_at: Option<String>,
+}
+
+/// One time a file was sent to someone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DownloadRecord {
+    pub by: NamedRef,
+    /// `view`, `download` or `bundle`.
+    pub via: String,
+    /// RFC 3339.
+    pub at: String,
 }
 
 /// What a timeline entry records.

@@ -38,6 +38,7 @@ use utoipa::{Modify, OpenApi};
         orders::place,
         orders::counts,
         orders::export_csv,
+        orders::reports_zip,
         orders::detail,
         orders::list_notes,
         orders::add_note,

@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages.
 
 pub mod bulk_move;
+pub mod bundle;
 pub mod cancel;
 pub mod company_choices;
 pub mod dialog;
@@ -224,10 +225,7 @@ pub fn short_time(rfc3339: &str) -> String {
 pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
     let href = format!("/order/{}", order.id);
     let can_cancel = order.allowed_actions.contains(&Action::Cancel);
-    let selection = use_context::<resubmit_many::Selection>()
-        .filter(|_| order.allowed_actions.contains(&Action::Resubmit));
-    let staff_selection = use_context::<bulk_move::StaffSelection>()
-        .filter(|_| !order.allowed_transitions.is_empty());
+    let pick = batch_pick(&order);
     view! {
         <article class="order-card" data-testid="order-card" data-number=order.number.clone()>
             <header>
@@ -271,14 +269,32 @@ pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
             {can_cancel.then(|| view! {
                 <div class="card-actions"><CancelOrder order=order.clone() on_done=on_change/></div>
             })}
-            {selection.map(|resubmit_many::Selection(picked)| view! {
-                <PickOrder picked order=order.clone() label=format!("Select {} for resubmission", order.number)/>
-            })}
-            {staff_selection.map(|bulk_move::StaffSelection(picked)| view! {
-                <PickOrder picked order=order.clone() label=format!("Select {}", order.number)/>
-            })}
+            {pick.map(|(picked, label)| view! { <PickOrder picked order=order.clone() label/> })}
         </article>
     }
+}
+
+/// The batch an order's checkbox feeds on this page, if any, and the
+/// checkbox's label: resubmission, a staff move, or a report bundle.
+pub fn batch_pick(order: &Order) -> Option<(RwSignal<Vec<Picked>>, String)> {
+    if let Some(resubmit_many::Selection(picked)) = use_context::<resubmit_many::Selection>()
+        .filter(|_| order.allowed_actions.contains(&Action::Resubmit))
+    {
+        return Some((picked, format!("Select {} for resubmission", order.number)));
+    }
+    if let Some(bulk_move::StaffSelection(picked)) =
+        use_context::<bulk_move::StaffSelection>().filter(|_| !order.allowed_transitions.is_empty())
+    {
+        return Some((picked, format!("Select {}", order.number)));
+    }
+    use_context::<bundle::BundleSelection>()
+        .filter(|_| order.allowed_actions.contains(&Action::Download))
+        .map(|bundle::BundleSelection(picked)| {
+            (
+                picked,
+                format!("Select {} for the files download", order.number),
+            )
+        })
 }
 
 /// An order picked on its card for a batch action.

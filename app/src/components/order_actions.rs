@@ -66,7 +66,7 @@ pub fn ResubmitOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
                 view! { <p class="muted">"Upload corrected documents below, explain the correction, then resubmit."</p> }.into_any()
             }}
             <button type="submit" class="button primary" aria-describedby=(missing > 0).then_some("resubmit-waits")
-                disabled=move || missing > 0 || resubmit.pending().get()>"Resubmit"</button>
+                disabled=move || { missing > 0 || resubmit.pending().get() }>"Resubmit"</button>
             {action_error(resubmit)}
         </form>
     }

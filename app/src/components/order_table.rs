@@ -2,9 +2,8 @@
 //! through many of them (staff get it by default), with the service-level
 //! clock in plain words.
 
-use crate::components::{PickOrder, StatusBadge, bulk_move, resubmit_many, short_time};
+use crate::components::{PickOrder, StatusBadge, batch_pick, bulk_move, resubmit_many, short_time};
 use crate::model::{Order, Sort};
-use crate::rules::Action;
 use crate::rules::sla::{Sla, SlaMark};
 use leptos::prelude::*;
 
@@ -96,10 +95,7 @@ fn SortHeader(
 
 #[component]
 fn OrderRow(order: Order, selectable: bool) -> impl IntoView {
-    let selection = use_context::<resubmit_many::Selection>()
-        .filter(|_| order.allowed_actions.contains(&Action::Resubmit));
-    let staff_selection = use_context::<bulk_move::StaffSelection>()
-        .filter(|_| !order.allowed_transitions.is_empty());
+    let pick = batch_pick(&order);
     let mark = order.sla.as_ref().and_then(Sla::mark);
     let due = order
         .sla
@@ -113,12 +109,7 @@ fn OrderRow(order: Order, selectable: bool) -> impl IntoView {
             class:due-soon=mark == Some(SlaMark::DueSoon)>
             {selectable.then(|| view! {
                 <td class="select-cell">
-                    {selection.map(|resubmit_many::Selection(picked)| view! {
-                        <PickOrder picked order=order.clone() label=format!("Select {} for resubmission", order.number) hide_label=true/>
-                    })}
-                    {staff_selection.map(|bulk_move::StaffSelection(picked)| view! {
-                        <PickOrder picked order=order.clone() label=format!("Select {}", order.number) hide_label=true/>
-                    })}
+                    {pick.map(|(picked, label)| view! { <PickOrder picked order=order.clone() label hide_label=true/> })}
                 </td>
             })}
             <th scope="row"><a class="order-number" href=format!("/order/{}", order.id)>{order.number.clone()}</a></th>

@@ -154,6 +154,22 @@ fn OrderDetailView(detail: OrderDetail, on_change: Callback<()>) -> impl IntoVie
                                             attachment.uploaded_by.name)}
                                         <When at=attachment.created_at.clone()/>
                                     </span>
+                                    {(attachment.download_count > 0).then(|| view! {
+                                        <p class="muted downloads" data-testid="downloads">
+                                            {format!("Downloaded {} time{}: ", attachment.download_count,
+                                                if attachment.download_count == 1 { "" } else { "s" })}
+                                            {attachment.downloads.iter().enumerate().map(|(index, download)| view! {
+                                                {(index > 0).then_some("; ")}
+                                                {format!("{} ({}) ", download.by.name, download.via)}
+                                                <When at=download.at.clone()/>
+                                            }).collect_view()}
+                                        </p>
+                                    })}
+                                    {attachment.first_downloaded_at.clone().map(|at| view! {
+                                        <p class="muted downloads" data-testid="first-download">
+                                            "First downloaded by your company " <When at/>
+                                        </p>
+                                    })}
                                     {can_download.then(|| view! {
                                         <span class="file-links">
                                             <a href=format!("/attachment/{}/view", attachment.id) target="_blank"

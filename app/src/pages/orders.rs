@@ -1,6 +1,7 @@
 use crate::api::{get_filter_options, list_orders, set_list_layout};
 use crate::api_error::ApiError;
 use crate::components::bulk_move::{MoveSelected, StaffSelection};
+use crate::components::bundle::{BundleSelection, DownloadSelected};
 use crate::components::cancel::GroupCard;
 use crate::components::company_choices::{CompanyDatalist, company_choices, named as find_named};
 use crate::components::list_url::{History, SearchBox, list_navigator};
@@ -71,6 +72,11 @@ pub fn OrdersPage(view: View) -> impl IntoView {
     provide_context(selection);
     let staff_selection = StaffSelection(RwSignal::new(Vec::new()));
     provide_context(staff_selection);
+    // The Completed view's orders can be downloaded together.
+    let bundle_selection = BundleSelection(RwSignal::new(Vec::new()));
+    if view == View::Completed {
+        provide_context(bundle_selection);
+    }
     let refresh_badges = badge_refresher();
     let refresh = Callback::new(move |_| {
         version.update(|version| *version += 1);
@@ -155,6 +161,7 @@ pub fn OrdersPage(view: View) -> impl IntoView {
             </Show>
             <ResubmitSelected selection on_batch/>
             <MoveSelected selection=staff_selection on_batch/>
+            <DownloadSelected selection=bundle_selection/>
             <Transition fallback=|| view! { <p class="loading">"Loading orders…"</p> }>
                 {move || Suspend::new(async move {
                     match first_page.await {

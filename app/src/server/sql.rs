@@ -49,6 +49,17 @@ impl Sql {
         self.placeholder()
     }
 
+    /// `$n, $n+1, …`, one bound placeholder per value (for `IN (…)`).
+    pub fn bind_int_list(&mut self, values: &[i64]) -> &mut Sql {
+        for (index, value) in values.iter().enumerate() {
+            if index > 0 {
+                self.push(", ");
+            }
+            self.bind_int(*value);
+        }
+        self
+    }
+
     fn placeholder(&mut self) -> &mut Sql {
         let number = self.params.len();
         self.text.push_str(&format!("${number}"));

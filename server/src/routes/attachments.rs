@@ -6,6 +6,7 @@ use app::model::Attachment;
 use app::server::auth::CurrentUser;
 use app::server::error::{AppResult, ErrorBody};
 use app::server::services::attachments::{self, Download, FileType};
+use app::server::services::downloads::DownloadWay;
 use app::server::state::AppState;
 use app::server::upload_form::receive_upload;
 use axum::Json;
@@ -66,7 +67,8 @@ pub async fn view(
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
-    let file = attachments::download(&state.db, &state.storage, &user, id).await?;
+    let file =
+        attachments::download(&state.db, &state.storage, &user, id, DownloadWay::View).await?;
     let inline = FileType::is_inline_safe(&file.content_type);
     Ok(file_response(
         file,
@@ -83,7 +85,8 @@ pub async fn download(
     user: CurrentUser,
     ApiPath(id): ApiPath<i64>,
 ) -> AppResult<Response> {
-    let file = attachments::download(&state.db, &state.storage, &user, id).await?;
+    let file =
+        attachments::download(&state.db, &state.storage, &user, id, DownloadWay::Download).await?;
     Ok(file_response(file, "attachment"))
 }
 

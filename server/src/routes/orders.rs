@@ -4,9 +4,9 @@ use super::table::Routes;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use app::model::{Counts, NewOrder, Note, OrderDetail, OrderPage, OrderQuery, PlacedOrders};
 use app::server::auth::CurrentUser;
-use app::server::error::AppResult;
+use app::server::error::{AppResult, ErrorBody};
 use app::server::services::history::NoteText;
-use app::server::services::{export, notes, orders, placement};
+use app::server::services::{bundles, export, notes, orders, placement};
 use app::server::state::AppState;
 use axum::Json;
 use axum::body::Body;
@@ -22,6 +22,7 @@ pub fn router() -> Routes {
         .post("/orders", place)
         .get("/orders/counts", counts)
         .get("/orders/export.csv", export_csv)
+        .get("/orders/reports.zip", reports_zip)
         .get("/orders/{id}", detail)
         .get("/orders/{id}/notes", list_notes)
         .post("/orders/{id}/notes", add_note)
@@ -124,6 +125,43 @@ pub async fn export_csv(
             ),
         ],
         Body::from_stream(rows),
+    )
+        .into_response())
+}
+
+/// Which orders a report bundle holds.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BundleQuery {
+    /// Order ids, separated by commas: 1 to 100.
+    ids: String,
+}
+
+/// `GET /ordering/api/orders/reports.zip?ids=1,2,…`: one zip of the
+/// documents and vendor reports the caller may download of those orders,
+/// a folder per order number, streamed file by file; `manifest.txt` lists
+/// what was left out and why. Every file in it is recorded as downloaded.
+#[utoipa::path(get, path = "/ordering/api/orders/reports.zip", tag = "files", params(BundleQuery),
+    responses((status = 200, description = "The zip, streamed", content_type = "application/zip", body = Vec<u8>,
+        headers(("content-disposition" = String, description = "`attachment`, `reports.zip`"))),
+        (status = 422, description = "`unprocessable`: no order named, or more than 100", body = ErrorBody)))]
+pub async fn reports_zip(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(query): ApiQuery<BundleQuery>,
+) -> AppResult<Response> {
+    let ids = bundles::parse_ids(&query.ids)?;
+    let bundle = bundles::plan(&state.db, &user, &ids).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"reports.zip\"",
+            ),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        Body::from_stream(bundles::stream(state.storage.clone(), bundle)),
     )
         .into_response())
 }

@@ -11,6 +11,7 @@ mod attachments;
 mod auth;
 mod bad_input;
 mod batches;
+mod bundles;
 mod checklists;
 mod crash;
 mod cross_origin;

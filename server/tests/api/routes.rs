@@ -338,6 +338,23 @@ fn table() -> Vec<Probe> {
         ),
         probe(
             "GET",
+            "/ordering/api/orders/reports.zip",
+            Body::None,
+            Nothing,
+            [401, 400, 400, 400, 400, 400],
+        ),
+        Probe {
+            path: "/ordering/api/orders/reports.zip?ids={id}",
+            ..probe(
+                "GET",
+                "/ordering/api/orders/reports.zip",
+                Body::None,
+                pending,
+                [401, 200, 200, 200, 200, 200],
+            )
+        },
+        probe(
+            "GET",
             "/ordering/api/orders/export.csv",
             Body::None,
             Nothing,

@@ -6,6 +6,7 @@ use crate::rules::{Action, Permission};
 use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, now_ms, rfc3339};
 use crate::server::error::{AppError, AppResult};
+use crate::server::services::downloads::{self, DownloadWay};
 use crate::server::services::history::record_event;
 use crate::server::services::{checklists, orders};
 use crate::server::sql::Sql;
@@ -414,6 +415,9 @@ async fn record_all(
                 name: user.name.clone(),
             },
             created_at: rfc3339(now),
+            downloads: Vec::new(),
+            download_count: 0,
+            first_downloaded_at: None,
         });
         record_event(
             &mut tx,
@@ -538,12 +542,14 @@ pub struct Download {
 }
 
 /// The file of an attachment `user` may download: customers once the order
-/// is received or complete, staff always. Others' files do not exist.
+/// is received or complete, staff always. Others' files do not exist. The
+/// download is recorded (`downloads`) once the file is found.
 pub async fn download(
     db: &Db,
     storage: &Storage,
     user: &CurrentUser,
     attachment_id: i64,
+    way: DownloadWay,
 ) -> AppResult<Download> {
     let mut sql = Sql::new(
         "SELECT a.order_id, a.filename, a.content_type, a.storage_key \
@@ -563,10 +569,12 @@ pub async fn download(
         )));
     }
     let key: String = row.try_get("storage_key")?;
+    let contents = storage.stream(&key).await?;
+    downloads::record(db, user, &[attachment_id], way).await?;
     Ok(Download {
         filename: row.try_get("filename")?,
         content_type: row.try_get("content_type")?,
-        contents: storage.stream(&key).await?,
+        contents,
     })
 }
 

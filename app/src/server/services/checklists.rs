@@ -190,13 +190,8 @@ pub(crate) async fn fill(db: &Db, orders: &mut [Order], only_waiting: bool) -> A
          FROM checklist_items i LEFT JOIN attachments a ON a.id = i.attachment_id \
          WHERE i.order_id IN (",
     );
-    for (index, id) in ids.iter().enumerate() {
-        if index > 0 {
-            sql.push(", ");
-        }
-        sql.bind_int(*id);
-    }
-    sql.push(") ORDER BY i.order_id, i.position");
+    sql.bind_int_list(&ids)
+        .push(") ORDER BY i.order_id, i.position");
     let mut by_order: HashMap<i64, Vec<ChecklistItem>> = HashMap::new();
     for row in sql.query().fetch_all(db).await? {
         let attachment_id: Option<i64> = row.try_get("attachment_id")?;

@@ -11,7 +11,7 @@ use crate::server::db::{
     self, DAY_MS, Db, Engine, date_of_ms, flag, now_ms, rfc3339, stored_status,
 };
 use crate::server::error::{AppError, AppResult};
-use crate::server::services::{checklists, directory, history, search, sla};
+use crate::server::services::{checklists, directory, downloads, history, search, sla};
 use crate::server::sql::{Sql, count_scope};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -492,7 +492,7 @@ pub async fn detail(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Ord
     let order = get(db, user, order_id).await?;
     let notes = history::notes_of(db, user, order_id).await?;
 
-    let attachments = sqlx::query(
+    let mut attachments = sqlx::query(
         "SELECT a.id, a.filename, a.content_type, a.size, a.kind, a.uploaded_by, \
                 u.name AS uploader_name, a.created_at \
          FROM attachments a JOIN users u ON u.id = a.uploaded_by \
@@ -516,9 +516,13 @@ pub async fn detail(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Ord
             },
             uploaded_by: named(row, "uploaded_by", "uploader_name")?,
             created_at: rfc3339(row.try_get("created_at")?),
+            downloads: Vec::new(),
+            download_count: 0,
+            first_downloaded_at: None,
         })
     })
     .collect::<AppResult<Vec<_>>>()?;
+    downloads::fill(db, user, &mut attachments).await?;
 
     let events = sqlx::query(
         "SELECT e.id, e.kind, e.actor_id, u.name AS actor_name, e.from_status, e.to_status, \

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import * as fs from "node:fs";
 import { expectAccessible, orderId, signIn, waitForHydration } from "./support";
 
 // Hold checklists and kept batches, on the project's own server: each test
@@ -115,4 +116,34 @@ test("a batch's results stay on the batches page", async ({ page }) => {
   await expect(results.nth(1)).toContainText("ORD-1013");
   await expect(results.nth(1)).toContainText("not possible while the order is Complete");
   await expectAccessible(page);
+});
+
+test("a customer downloads the files of two completed orders as one zip, and staff see who downloaded them", async ({ browser }) => {
+  const ava = await (await browser.newContext()).newPage();
+  await signIn(ava, "ava@acme.test");
+  await ava.goto("/orders/completed");
+  await waitForHydration(ava);
+  await ava.getByLabel("Select ORD-1012 for the files download").check();
+  await ava.getByLabel("Select ORD-1013 for the files download").check();
+  const link = ava.getByTestId("download-bundle");
+  await expect(link).toHaveText("Download the files of 2 selected (.zip)");
+  await expectAccessible(ava);
+  const [download] = await Promise.all([ava.waitForEvent("download"), link.click()]);
+  expect(download.suggestedFilename()).toBe("reports.zip");
+  const zip = fs.readFileSync(await download.path());
+  expect(zip.subarray(0, 2).toString()).toBe("PK");
+  const names = zip.toString("latin1");
+  expect(names).toContain("ORD-1012/reports/ORD-1012-vendor-report.pdf");
+  expect(names).toContain("ORD-1013/documents/purchase-agreement.pdf");
+  expect(names).toContain("manifest.txt");
+
+  await openOrder(ava, "ORD-1012");
+  const report = ava.locator(".documents li", { hasText: "ORD-1012-vendor-report.pdf" });
+  await expect(report.getByTestId("first-download")).toContainText("First downloaded by your company");
+
+  const sam = await (await browser.newContext()).newPage();
+  await signIn(sam, "sam@fts.test");
+  await openOrder(sam, "ORD-1012");
+  const seen = sam.locator(".documents li", { hasText: "ORD-1012-vendor-report.pdf" });
+  await expect(seen.getByTestId("downloads")).toContainText("Downloaded 1 time: Ava Adams (bundle)");
 });
