@@ -156,7 +156,7 @@ fn safe_name(filename: &str) -> String {
             }
         })
         .collect();
-    let name = name.trim_start_matches('.').trim();
+    let name = name.trim().trim_start_matches('.').trim();
     if name.is_empty() {
         "file".to_owned()
     } else {
@@ -256,4 +256,70 @@ fn manifest(made_for: &str, orders: usize, included: &[String], left_out: &[Stri
         text.push_str(&format!("  {line}\r\n"));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_numbers_named_once_and_at_most_a_hundred() {
+        assert_eq!(parse_ids(" 3, 1,3,,2 ").expect("ids"), [3, 1, 2]);
+        assert!(matches!(parse_ids("1,x"), Err(AppError::BadRequest(_))));
+        assert!(matches!(parse_ids(" , "), Err(AppError::Unprocessable(_))));
+        let many: Vec<String> = (1..=101).map(|id: i64| id.to_string()).collect();
+        assert!(matches!(
+            parse_ids(&many.join(",")),
+            Err(AppError::Unprocessable(_))
+        ));
+        assert_eq!(parse_ids(&many[..100].join(",")).expect("ids").len(), 100);
+    }
+
+    #[test]
+    fn file_names_cannot_leave_their_folder_nor_hide() {
+        assert_eq!(safe_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_name("C:\\deed.pdf"), "C__deed.pdf");
+        assert_eq!(safe_name(".hidden"), "hidden");
+        assert_eq!(safe_name(" . "), "file");
+        assert_eq!(safe_name("Kaufvertrag ü.pdf"), "Kaufvertrag ü.pdf");
+    }
+
+    #[test]
+    fn a_repeated_name_gets_a_number_before_its_extension() {
+        let mut taken = Vec::new();
+        let folder = "ORD-1/documents";
+        assert_eq!(
+            unique_name(folder, "deed.pdf", &mut taken),
+            "ORD-1/documents/deed.pdf"
+        );
+        assert_eq!(
+            unique_name(folder, "DEED.pdf", &mut taken),
+            "ORD-1/documents/DEED (2).pdf"
+        );
+        assert_eq!(
+            unique_name(folder, "deed.pdf", &mut taken),
+            "ORD-1/documents/deed (3).pdf"
+        );
+        assert_eq!(
+            unique_name(folder, "notes", &mut taken),
+            "ORD-1/documents/notes"
+        );
+        assert_eq!(
+            unique_name(folder, "notes", &mut taken),
+            "ORD-1/documents/notes (2)"
+        );
+    }
+
+    #[test]
+    fn the_manifest_says_what_is_in_and_what_was_left_out() {
+        let text = manifest(
+            "Ava Adams",
+            2,
+            &["ORD-1/reports/r.pdf".to_owned()],
+            &["Order 9: not found.".to_owned()],
+        );
+        assert!(text.starts_with("Reports and documents of 2 orders, for Ava Adams, "));
+        assert!(text.contains("Included (1):\r\n  ORD-1/reports/r.pdf\r\n"));
+        assert!(text.contains("Left out (1):\r\n  Order 9: not found.\r\n"));
+    }
 }
