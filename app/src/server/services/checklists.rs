@@ -173,15 +173,9 @@ pub(crate) async fn answer(
     record_step(tx, order_id, actor_id, &answered, at).await
 }
 
-/// Fills in the checklists of `orders` with one query. With
-/// `only_waiting`, only orders on hold or rejected get theirs (a list's
-/// cards show nothing else).
-pub(crate) async fn fill(db: &Db, orders: &mut [Order], only_waiting: bool) -> AppResult<()> {
-    let ids: Vec<i64> = orders
-        .iter()
-        .filter(|order| !only_waiting || order.status.needs_attention())
-        .map(|order| order.id)
-        .collect();
+/// Fills in the checklists of those of `orders` named in `ids` (those
+/// that have one), with one query.
+pub(crate) async fn fill(db: &Db, orders: &mut [Order], ids: &[i64]) -> AppResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -190,7 +184,7 @@ pub(crate) async fn fill(db: &Db, orders: &mut [Order], only_waiting: bool) -> A
          FROM checklist_items i LEFT JOIN attachments a ON a.id = i.attachment_id \
          WHERE i.order_id IN (",
     );
-    sql.bind_int_list(&ids)
+    sql.bind_int_list(ids)
         .push(") ORDER BY i.order_id, i.position");
     let mut by_order: HashMap<i64, Vec<ChecklistItem>> = HashMap::new();
     for row in sql.query().fetch_all(db).await? {

@@ -66,67 +66,63 @@ pub(crate) async fn record(
     tx.commit().await
 }
 
-/// Adds what `user` may know of the downloads of `attachments` (all of one
-/// order): for staff, who downloaded each and when (the newest
-/// [`SHOWN_DOWNLOADS`]) and how often; for customers, when their company
-/// first downloaded each.
-pub(crate) async fn fill(
+/// ` <the time the company of `user` first downloaded attachment `alias`>`,
+/// a column for customers (`NULL` for staff, who see [`fill_for_staff`]):
+/// read with the attachments, by the index on (company, attachment).
+pub(crate) fn push_first_download(sql: &mut Sql, alias: &str, user: &CurrentUser) {
+    match &user.company {
+        Some(company) if !user.can(Permission::OrdersViewAll) => {
+            sql.push(&format!(
+                "(SELECT MIN(d.created_at) FROM downloads d WHERE d.attachment_id = {alias}.id \
+                 AND d.company_id = "
+            ))
+            .bind_int(company.id)
+            .push(")");
+        }
+        _ => {
+            sql.push("CAST(NULL AS BIGINT)");
+        }
+    }
+}
+
+/// For staff, who downloaded each of `attachments` (all of one order) and
+/// when, the newest [`SHOWN_DOWNLOADS`], and how often; nothing for
+/// anyone else.
+pub(crate) async fn fill_for_staff(
     db: &Db,
     user: &CurrentUser,
     attachments: &mut [Attachment],
 ) -> AppResult<()> {
-    if attachments.is_empty() {
+    if attachments.is_empty() || !user.can(Permission::OrdersViewAll) {
         return Ok(());
     }
     let ids: Vec<i64> = attachments.iter().map(|attachment| attachment.id).collect();
-    if user.can(Permission::OrdersViewAll) {
-        let mut sql = Sql::new(
-            "SELECT attachment_id, user_id, name, via, created_at, n, total FROM (\
-             SELECT d.attachment_id, d.user_id, u.name, d.via, d.created_at, \
-             ROW_NUMBER() OVER (PARTITION BY d.attachment_id ORDER BY d.created_at DESC, d.id DESC) AS n, \
-             COUNT(*) OVER (PARTITION BY d.attachment_id) AS total \
-             FROM downloads d JOIN users u ON u.id = d.user_id WHERE d.attachment_id IN (",
-        );
-        sql.bind_int_list(&ids)
-            .push(")) recent WHERE n <= ")
-            .bind_int(SHOWN_DOWNLOADS)
-            .push(" ORDER BY attachment_id, n");
-        for row in sql.query().fetch_all(db).await? {
-            let id: i64 = row.try_get("attachment_id")?;
-            if let Some(attachment) = attachments
-                .iter_mut()
-                .find(|attachment| attachment.id == id)
-            {
-                attachment.download_count = row.try_get("total")?;
-                attachment.downloads.push(DownloadRecord {
-                    by: NamedRef {
-                        id: row.try_get("user_id")?,
-                        name: row.try_get("name")?,
-                    },
-                    via: row.try_get("via")?,
-                    at: rfc3339(row.try_get("created_at")?),
-                });
-            }
-        }
-        return Ok(());
-    }
-    let Some(company) = &user.company else {
-        return Ok(());
-    };
     let mut sql = Sql::new(
-        "SELECT attachment_id, MIN(created_at) AS first FROM downloads WHERE company_id = ",
+        "SELECT attachment_id, user_id, name, via, created_at, n, total FROM (\
+         SELECT d.attachment_id, d.user_id, u.name, d.via, d.created_at, \
+         ROW_NUMBER() OVER (PARTITION BY d.attachment_id ORDER BY d.created_at DESC, d.id DESC) AS n, \
+         COUNT(*) OVER (PARTITION BY d.attachment_id) AS total \
+         FROM downloads d JOIN users u ON u.id = d.user_id WHERE d.attachment_id IN (",
     );
-    sql.bind_int(company.id)
-        .push(" AND attachment_id IN (")
-        .bind_int_list(&ids)
-        .push(") GROUP BY attachment_id");
+    sql.bind_int_list(&ids)
+        .push(")) recent WHERE n <= ")
+        .bind_int(SHOWN_DOWNLOADS)
+        .push(" ORDER BY attachment_id, n");
     for row in sql.query().fetch_all(db).await? {
         let id: i64 = row.try_get("attachment_id")?;
         if let Some(attachment) = attachments
             .iter_mut()
             .find(|attachment| attachment.id == id)
         {
-            attachment.first_downloaded_at = Some(rfc3339(row.try_get("first")?));
+            attachment.download_count = row.try_get("total")?;
+            attachment.downloads.push(DownloadRecord {
+                by: NamedRef {
+                    id: row.try_get("user_id")?,
+                    name: row.try_get("name")?,
+                },
+                via: row.try_get("via")?,
+                at: rfc3339(row.try_get("created_at")?),
+            });
         }
     }
     Ok(())

@@ -23,7 +23,8 @@ const ORDER_COLUMNS: &str = "SELECT o.id, o.number, o.status, o.group_id, o.comp
     c.name AS company_name, c.enable_cancel_order, c.has_account, o.placed_by, u.name AS placed_by_name, \
     p.name AS product, o.title, o.expected_date, o.hold_reason, o.paid_cents, \
     o.created_at, o.updated_at, r.kind AS refund_kind, r.amount_cents AS refund_cents, \
-    r.state AS refund_state, ";
+    r.state AS refund_state, \
+    (SELECT COUNT(*) FROM checklist_items ci WHERE ci.order_id = o.id) AS checklist_size, ";
 
 /// `SELECT` of everything an order's JSON needs, its clock included.
 fn select_order_columns() -> Sql {
@@ -164,7 +165,14 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
     } else {
         None
     };
-    checklists::fill(db, &mut orders, true).await?;
+    // Only orders waiting for the customer show theirs in a list.
+    let mut waiting_with_items = Vec::new();
+    for (row, order) in rows.iter().zip(&orders) {
+        if order.status.needs_attention() && row.try_get::<i64, _>("checklist_size")? > 0 {
+            waiting_with_items.push(order.id);
+        }
+    }
+    checklists::fill(db, &mut orders, &waiting_with_items).await?;
     Ok(OrderPage {
         orders,
         next_cursor,
@@ -482,7 +490,9 @@ pub async fn get(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Order>
         .await?
         .ok_or(AppError::NotFound)?;
     let mut order = [order_from_row(&row, user)?];
-    checklists::fill(db, &mut order, false).await?;
+    if row.try_get::<i64, _>("checklist_size")? > 0 {
+        checklists::fill(db, &mut order, &[order_id]).await?;
+    }
     let [order] = order;
     Ok(order)
 }
@@ -492,37 +502,45 @@ pub async fn detail(db: &Db, user: &CurrentUser, order_id: i64) -> AppResult<Ord
     let order = get(db, user, order_id).await?;
     let notes = history::notes_of(db, user, order_id).await?;
 
-    let mut attachments = sqlx::query(
+    let mut sql = Sql::new(
         "SELECT a.id, a.filename, a.content_type, a.size, a.kind, a.uploaded_by, \
-                u.name AS uploader_name, a.created_at \
-         FROM attachments a JOIN users u ON u.id = a.uploaded_by \
-         WHERE a.order_id = $1 ORDER BY a.created_at, a.id",
+                u.name AS uploader_name, a.created_at, ",
+    );
+    downloads::push_first_download(&mut sql, "a", user);
+    sql.push(
+        " AS first_download FROM attachments a JOIN users u ON u.id = a.uploaded_by \
+         WHERE a.order_id = ",
     )
-    .bind(order_id)
-    .fetch_all(db)
-    .await?
-    .iter()
-    .map(|row| {
-        let kind: String = row.try_get("kind")?;
-        Ok(Attachment {
-            id: row.try_get("id")?,
-            filename: row.try_get("filename")?,
-            content_type: row.try_get("content_type")?,
-            size: row.try_get("size")?,
-            kind: if kind == AttachmentKind::Report.as_str() {
-                AttachmentKind::Report
-            } else {
-                AttachmentKind::Document
-            },
-            uploaded_by: named(row, "uploaded_by", "uploader_name")?,
-            created_at: rfc3339(row.try_get("created_at")?),
-            downloads: Vec::new(),
-            download_count: 0,
-            first_downloaded_at: None,
+    .bind_int(order_id)
+    .push(" ORDER BY a.created_at, a.id");
+    let mut attachments = sql
+        .query()
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|row| {
+            let kind: String = row.try_get("kind")?;
+            Ok(Attachment {
+                id: row.try_get("id")?,
+                filename: row.try_get("filename")?,
+                content_type: row.try_get("content_type")?,
+                size: row.try_get("size")?,
+                kind: if kind == AttachmentKind::Report.as_str() {
+                    AttachmentKind::Report
+                } else {
+                    AttachmentKind::Document
+                },
+                uploaded_by: named(row, "uploaded_by", "uploader_name")?,
+                created_at: rfc3339(row.try_get("created_at")?),
+                downloads: Vec::new(),
+                download_count: 0,
+                first_downloaded_at: row
+                    .try_get::<Option<i64>, _>("first_download")?
+                    .map(rfc3339),
+            })
         })
-    })
-    .collect::<AppResult<Vec<_>>>()?;
-    downloads::fill(db, user, &mut attachments).await?;
+        .collect::<AppResult<Vec<_>>>()?;
+    downloads::fill_for_staff(db, user, &mut attachments).await?;
 
     let events = sqlx::query(
         "SELECT e.id, e.kind, e.actor_id, u.name AS actor_name, e.from_status, e.to_status, \
