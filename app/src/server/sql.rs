@@ -81,6 +81,18 @@ impl Sql {
     /// ` AND <the orders `alias` that `user` may see>`: tenant isolation is
     /// part of every query, never a filter applied afterwards.
     pub fn and_visible_to(&mut self, alias: &str, user: &CurrentUser) -> &mut Sql {
+        self.and_in_scope_of(alias, "placed_by", user)
+    }
+
+    /// ` AND <the rows of `alias` in the scope of `user`>`, for any table
+    /// scoped like orders: by `company_id`, and by `own_column` (the user
+    /// who made the row) for users who see only their own.
+    pub fn and_in_scope_of(
+        &mut self,
+        alias: &str,
+        own_column: &str,
+        user: &CurrentUser,
+    ) -> &mut Sql {
         match user.visibility() {
             Visibility::All => self,
             Visibility::Company => match &user.company {
@@ -90,7 +102,7 @@ impl Sql {
                 None => self.push(" AND 1 = 0"),
             },
             Visibility::Own => self
-                .push(&format!(" AND {alias}.placed_by = "))
+                .push(&format!(" AND {alias}.{own_column} = "))
                 .bind_int(user.id),
         }
     }

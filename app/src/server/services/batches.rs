@@ -7,7 +7,7 @@ use crate::model::{
     ADMIN_PAGE_SIZE, Batch, BatchAction, BatchDetail, BatchError, BatchItem, BatchResult, ListPage,
     MAX_ADMIN_PAGE_SIZE, NamedRef,
 };
-use crate::rules::{Status, Visibility};
+use crate::rules::Status;
 use crate::server::auth::CurrentUser;
 use crate::server::db::{self, Db, flag, now_ms, rfc3339, stored_status};
 use crate::server::error::{AppError, AppResult};
@@ -84,24 +84,6 @@ fn push_optional_text(sql: &mut Sql, text: Option<String>) {
     };
 }
 
-/// ` AND <the batches `b` that `user` may see>`.
-fn and_batch_visible_to(sql: &mut Sql, user: &CurrentUser) {
-    match user.visibility() {
-        Visibility::All => {}
-        Visibility::Company => match &user.company {
-            Some(company) => {
-                sql.push(" AND b.company_id = ").bind_int(company.id);
-            }
-            None => {
-                sql.push(" AND 1 = 0");
-            }
-        },
-        Visibility::Own => {
-            sql.push(" AND b.actor_id = ").bind_int(user.id);
-        }
-    }
-}
-
 const BATCH_COLUMNS: &str = "SELECT b.id, b.action, b.to_status, b.actor_id, u.name AS actor_name, \
     b.created_at, b.succeeded, b.failed FROM batches b JOIN users u ON u.id = b.actor_id WHERE 1 = 1";
 
@@ -136,7 +118,7 @@ pub async fn list(
         .unwrap_or(ADMIN_PAGE_SIZE)
         .clamp(1, MAX_ADMIN_PAGE_SIZE);
     let mut sql = Sql::new(BATCH_COLUMNS);
-    and_batch_visible_to(&mut sql, user);
+    sql.and_in_scope_of("b", "actor_id", user);
     if let Some(cursor) = cursor {
         let before: i64 = cursor
             .parse()
@@ -166,7 +148,7 @@ pub async fn list(
 pub async fn get(db: &Db, user: &CurrentUser, id: i64) -> AppResult<BatchDetail> {
     let mut sql = Sql::new(BATCH_COLUMNS);
     sql.push(" AND b.id = ").bind_int(id);
-    and_batch_visible_to(&mut sql, user);
+    sql.and_in_scope_of("b", "actor_id", user);
     let batch = batch_from_row(
         &sql.query()
             .fetch_optional(db)
