@@ -418,18 +418,19 @@ pub async fn place_orders(orders: Vec<NewOrder>) -> Result<PlacedOrders, ApiErro
     Ok(placement::place(&state.db, &user, &orders).await?)
 }
 
-#[server(endpoint = "transition-orders")]
+#[server(endpoint = "transition-orders", input = leptos::server_fn::codec::Json)]
 pub async fn transition_orders(
     ids: Vec<i64>,
     to: Status,
     reason: Option<String>,
+    required_documents: Vec<String>,
 ) -> Result<BatchResult, ApiError> {
     use crate::server::services::actions::{self, Intent};
     let (state, user) = context::user().await?;
     let intent = Intent::Move {
         to,
         reason,
-        required_documents: Vec::new(),
+        required_documents,
     };
     Ok(actions::apply_many(&state.db, &user, &ids, &intent, None).await?)
 }

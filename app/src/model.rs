@@ -141,6 +141,20 @@ impl Order {
     pub fn checklist_missing(&self) -> usize {
         self.checklist.iter().filter(|item| !item.satisfied).count()
     }
+
+    /// Where the checklist stands, in a line; `None` without one.
+    pub fn checklist_summary(&self) -> Option<String> {
+        if self.checklist.is_empty() {
+            return None;
+        }
+        Some(match self.checklist_missing() {
+            0 => "Every document asked for is provided".to_owned(),
+            missing => format!(
+                "Waiting for {missing} of {} documents",
+                self.checklist.len()
+            ),
+        })
+    }
 }
 
 /// One document an order on hold or rejected waits for, and the file that

@@ -74,6 +74,30 @@ test("staff hold an order asking for two documents, which the customer provides 
   await expect(sam.getByTestId("checklist-progress")).toHaveText("2 of 2 provided");
 });
 
+test("staff hold several orders from the list at once, asking each for the same document", async ({ page }) => {
+  await signIn(page, "sam@fts.test");
+  await page.goto("/orders/resubmitted?layout=table");
+  await waitForHydration(page);
+  await page.getByLabel("Select ORD-1009").check();
+  await page.getByLabel("Select ORD-2009").check();
+  await page.getByLabel("Move selected orders to").selectOption({ label: "On Hold" });
+  await page.getByLabel("Reason the customer will read").fill("Each of these needs the signed survey.");
+  await page.getByLabel("Documents each customer must provide (optional), one per line").fill("Signed survey\n\n");
+  await page.getByRole("button", { name: "Move 2 selected" }).click();
+  const results = page.getByTestId("batch-results");
+  await expect(results).toContainText("ORD-1009: On Hold.");
+  await expect(results).toContainText("ORD-2009: On Hold.");
+
+  // The table shows where each checklist stands.
+  await page.goto("/orders/on-hold?layout=table");
+  await waitForHydration(page);
+  for (const number of ["ORD-1009", "ORD-2009"]) {
+    const row = page.locator("tr", { hasText: number });
+    await expect(row.getByTestId("row-checklist")).toHaveText("Waiting for 1 of 1 documents");
+  }
+  await expectAccessible(page);
+});
+
 test("an administrator edits the documents offered for a product", async ({ page }) => {
   await signIn(page, "root@fts.test");
   await page.goto("/admin/products");

@@ -106,4 +106,9 @@ test("staff move several orders from a list at once", async ({ page }) => {
   await expect(results).toContainText("ORD-2009: Ordered.");
   await expect(page.getByTestId("empty")).toBeVisible();
   await expect(page.getByTestId("badge-resubmitted")).toHaveText("0");
+  // The result links to the batch as it is kept.
+  await results.getByRole("link", { name: "View this batch" }).click();
+  await expect(page).toHaveURL(/\/batches\/\d+$/);
+  await expect(page.getByTestId("batch")).toContainText("2 succeeded, 0 failed.");
+  await expect(page.getByTestId("batch-result")).toHaveCount(2);
 });

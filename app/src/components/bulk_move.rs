@@ -1,6 +1,6 @@
 //! Staff moving several orders of a list at once.
 
-use super::{Picked, describe_batch};
+use super::{BatchReport, Picked, describe_batch, document_lines};
 use crate::api::transition_orders;
 use crate::pages::action_error;
 use crate::rules::{self, Status};
@@ -12,9 +12,10 @@ pub struct StaffSelection(pub RwSignal<Vec<Picked>>);
 
 /// The bar that moves the selected orders to one status.
 #[component]
-pub fn MoveSelected(selection: StaffSelection, on_batch: Callback<Vec<String>>) -> impl IntoView {
+pub fn MoveSelected(selection: StaffSelection, on_batch: Callback<BatchReport>) -> impl IntoView {
     let StaffSelection(chosen) = selection;
     let reason = RwSignal::new(String::new());
+    let documents = RwSignal::new(String::new());
     let target = RwSignal::new(None::<Status>);
     // Every status at least one selected order may move to.
     let targets = Memo::new(move |_| {
@@ -25,19 +26,23 @@ pub fn MoveSelected(selection: StaffSelection, on_batch: Callback<Vec<String>>) 
                 .collect::<Vec<_>>()
         })
     });
-    let move_all = Action::new(move |(ids, to, reason): &(Vec<i64>, Status, String)| {
-        let reason = reason.clone();
-        transition_orders(
-            ids.clone(),
-            *to,
-            (!reason.trim().is_empty()).then_some(reason),
-        )
-    });
+    let move_all = Action::new(
+        move |(ids, to, reason, documents): &(Vec<i64>, Status, String, Vec<String>)| {
+            let reason = reason.clone();
+            transition_orders(
+                ids.clone(),
+                *to,
+                (!reason.trim().is_empty()).then_some(reason),
+                documents.clone(),
+            )
+        },
+    );
     Effect::new(move |_| {
         if let Some(Ok(result)) = move_all.value().get() {
             let numbers = Picked::numbers(&chosen.get_untracked());
             chosen.set(Vec::new());
             reason.set(String::new());
+            documents.set(String::new());
             on_batch.run(describe_batch(&result, &numbers));
         }
     });
@@ -48,7 +53,13 @@ pub fn MoveSelected(selection: StaffSelection, on_batch: Callback<Vec<String>>) 
                 let to = target.get_untracked().or_else(|| targets.get_untracked().first().copied());
                 if let Some(to) = to {
                     let ids = chosen.get_untracked().iter().map(|picked| picked.id).collect();
-                    move_all.dispatch((ids, to, reason.get_untracked()));
+                    // Documents are asked for only by the moves that take a reason.
+                    let asked_for = if rules::transition_requires_reason(to) {
+                        documents.with_untracked(|documents| document_lines(documents))
+                    } else {
+                        Vec::new()
+                    };
+                    move_all.dispatch((ids, to, reason.get_untracked(), asked_for));
                 }
             }>
                 <label for="move-to">"Move selected orders to"</label>
@@ -63,6 +74,9 @@ pub fn MoveSelected(selection: StaffSelection, on_batch: Callback<Vec<String>>) 
                     <label for="move-reason">"Reason the customer will read"</label>
                     <textarea id="move-reason" rows="2" maxlength="10000"
                         prop:value=reason on:input=move |event| reason.set(event_target_value(&event))></textarea>
+                    <label for="move-documents">"Documents each customer must provide (optional), one per line"</label>
+                    <textarea id="move-documents" rows="2" maxlength="4000"
+                        prop:value=documents on:input=move |event| documents.set(event_target_value(&event))></textarea>
                 </Show>
                 <button type="submit" class="button primary" disabled=move || move_all.pending().get()>
                     {move || format!("Move {} selected", chosen.with(Vec::len))}

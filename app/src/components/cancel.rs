@@ -1,7 +1,7 @@
 //! Cancelling: one order from its card or page, or a whole group at once.
 
 use super::dialog::ConfirmDialog;
-use super::{OrderCard, describe_batch, money};
+use super::{BatchReport, OrderCard, describe_batch, money};
 use crate::api::{cancel_order, cancel_orders};
 use crate::model::Order;
 use crate::pages::action_error;
@@ -64,7 +64,7 @@ pub fn CancelOrder(order: Order, on_done: Callback<()>) -> impl IntoView {
 pub fn GroupCard(
     orders: Vec<Order>,
     /// Runs after an order changed, with a line per order of a batch.
-    on_done: Callback<Vec<String>>,
+    on_done: Callback<BatchReport>,
     on_change: Callback<()>,
 ) -> impl IntoView {
     let open = RwSignal::new(false);

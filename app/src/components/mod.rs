@@ -236,15 +236,10 @@ pub fn OrderCard(order: Order, on_change: Callback<()>) -> impl IntoView {
             {order.hold_reason.clone().filter(|_| order.status.needs_attention()).map(|reason| view! {
                 <p class="reason" role="note">{reason}</p>
             })}
-            {(!order.checklist.is_empty()).then(|| {
-                let missing = order.checklist_missing();
+            {order.checklist_summary().map(|summary| {
                 view! {
                     <div class="card-checklist" data-testid="card-checklist">
-                        <p>{if missing == 0 {
-                            "Every document asked for is provided".to_owned()
-                        } else {
-                            format!("Waiting for {missing} of {} documents", order.checklist.len())
-                        }}</p>
+                        <p>{summary}</p>
                         <ul>
                             {order.checklist.iter().map(|item| view! {
                                 <li data-satisfied=item.satisfied.to_string()>
@@ -351,9 +346,26 @@ pub fn PickOrder(
     }
 }
 
+/// The documents typed one per line, blank lines left out.
+pub fn document_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What a batch did, as the list shows it: a line per order, and the kept
+/// batch to open later.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchReport {
+    pub lines: Vec<String>,
+    pub batch_id: Option<i64>,
+}
+
 /// One line per order of a batch result, by order number.
-pub fn describe_batch(result: &BatchResult, numbers: &[(i64, String)]) -> Vec<String> {
-    result
+pub fn describe_batch(result: &BatchResult, numbers: &[(i64, String)]) -> BatchReport {
+    let lines = result
         .results
         .iter()
         .map(|item| {
@@ -368,5 +380,9 @@ pub fn describe_batch(result: &BatchResult, numbers: &[(i64, String)]) -> Vec<St
                 (None, None) => format!("{number}: done."),
             }
         })
-        .collect()
+        .collect();
+    BatchReport {
+        lines,
+        batch_id: result.batch_id,
+    }
 }

@@ -1,6 +1,6 @@
 //! The actions of the order page: submit, resubmit with a note, add a note.
 
-use super::WithPermission;
+use super::{WithPermission, document_lines};
 use crate::api::{add_note, get_product_documents, submit_order, transition_order};
 use crate::live::hold_while_writing;
 use crate::model::Order;
@@ -122,14 +122,7 @@ pub fn StaffTransitions(order: Order, on_done: Callback<()>) -> impl IntoView {
     hold_while_writing(others);
     let asked_for = move || {
         let mut documents = picked.get_untracked();
-        documents.extend(
-            others
-                .get_untracked()
-                .lines()
-                .map(str::trim)
-                .filter(|line| !line.is_empty())
-                .map(str::to_owned),
-        );
+        documents.extend(others.with_untracked(|others| document_lines(others)));
         documents
     };
     let transition = Action::new(

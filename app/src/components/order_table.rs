@@ -116,7 +116,12 @@ fn OrderRow(order: Order, selectable: bool) -> impl IntoView {
             <td class="title-cell">{order.title.clone()}</td>
             <td>{order.company.name.clone()}</td>
             <td>{order.product.clone()}</td>
-            <td><StatusBadge status=order.status/></td>
+            <td>
+                <StatusBadge status=order.status/>
+                {order.checklist_summary().map(|summary| view! {
+                    <span class="row-checklist" data-testid="row-checklist">{summary}</span>
+                })}
+            </td>
             <td><time datetime=order.created_at.clone() title=short_time(&order.created_at) + " UTC">
                 {order.created_at.get(..10).unwrap_or_default().to_owned()}
             </time></td>

@@ -1,6 +1,6 @@
 //! Resubmitting several orders at once, with one note.
 
-use super::{Picked, describe_batch};
+use super::{BatchReport, Picked, describe_batch};
 use crate::api::resubmit_orders;
 use crate::pages::action_error;
 use leptos::prelude::*;
@@ -11,7 +11,7 @@ pub struct Selection(pub RwSignal<Vec<Picked>>);
 
 /// The bar that resubmits the selected orders with one note.
 #[component]
-pub fn ResubmitSelected(selection: Selection, on_batch: Callback<Vec<String>>) -> impl IntoView {
+pub fn ResubmitSelected(selection: Selection, on_batch: Callback<BatchReport>) -> impl IntoView {
     let Selection(chosen) = selection;
     let note = RwSignal::new(String::new());
     let resubmit = Action::new(move |(ids, note): &(Vec<i64>, String)| {
@@ -20,10 +20,10 @@ pub fn ResubmitSelected(selection: Selection, on_batch: Callback<Vec<String>>) -
     });
     Effect::new(move |_| {
         if let Some(Ok(result)) = resubmit.value().get() {
-            let lines = describe_batch(&result, &Picked::numbers(&chosen.get_untracked()));
+            let report = describe_batch(&result, &Picked::numbers(&chosen.get_untracked()));
             chosen.set(Vec::new());
             note.set(String::new());
-            on_batch.run(lines);
+            on_batch.run(report);
         }
     });
     view! {

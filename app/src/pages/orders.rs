@@ -7,7 +7,7 @@ use crate::components::company_choices::{CompanyDatalist, company_choices, named
 use crate::components::list_url::{History, SearchBox, list_navigator};
 use crate::components::order_table::OrderTable;
 use crate::components::resubmit_many::{ResubmitSelected, Selection};
-use crate::components::{LayoutChoice, OrderCard, WithPermission, badge_refresher};
+use crate::components::{BatchReport, LayoutChoice, OrderCard, WithPermission, badge_refresher};
 use crate::live::{redraw_if_changed, use_live_updates};
 use crate::model::{ListLayout, MIN_SEARCH_CHARS, Me, Order, OrderPage, OrderQuery, Sort};
 use crate::rules::{Permission, Status, View};
@@ -67,7 +67,7 @@ pub fn OrdersPage(view: View) -> impl IntoView {
     // Pages after the first, and where the next one starts.
     let more = RwSignal::new(Vec::<Order>::new());
     let next_cursor = RwSignal::new(None::<String>);
-    let results = RwSignal::new(Vec::<String>::new());
+    let results = RwSignal::new(None::<BatchReport>);
     let selection = Selection(RwSignal::new(Vec::new()));
     provide_context(selection);
     let staff_selection = StaffSelection(RwSignal::new(Vec::new()));
@@ -82,8 +82,8 @@ pub fn OrdersPage(view: View) -> impl IntoView {
         version.update(|version| *version += 1);
         refresh_badges();
     });
-    let on_batch = Callback::new(move |lines: Vec<String>| {
-        results.set(lines);
+    let on_batch = Callback::new(move |report: BatchReport| {
+        results.set(Some(report));
         refresh.run(());
     });
     // Orders changed: a list of one page is fetched again; a longer one,
@@ -153,10 +153,13 @@ pub fn OrdersPage(view: View) -> impl IntoView {
                     }>"Show the latest"</button>
                 </div>
             </Show>
-            <Show when=move || !results.get().is_empty()>
+            <Show when=move || results.with(Option::is_some)>
                 <div class="callout" role="status" data-testid="batch-results">
-                    <ul>{move || results.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
-                    <button type="button" class="button secondary" on:click=move |_| results.set(Vec::new())>"Dismiss"</button>
+                    <ul>{move || results.get().unwrap_or_default().lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                    {move || results.get().and_then(|report| report.batch_id).map(|id| view! {
+                        <p><a href=format!("/batches/{id}")>"View this batch"</a></p>
+                    })}
+                    <button type="button" class="button secondary" on:click=move |_| results.set(None)>"Dismiss"</button>
                 </div>
             </Show>
             <ResubmitSelected selection on_batch/>
@@ -231,7 +234,7 @@ fn OrderList(
     orders: Vec<Order>,
     #[prop(optional)] extra: Option<RwSignal<Vec<Order>>>,
     on_change: Callback<()>,
-    on_batch: Callback<Vec<String>>,
+    on_batch: Callback<BatchReport>,
 ) -> impl IntoView {
     let render = move |orders: Vec<Order>| {
         grouped(orders)

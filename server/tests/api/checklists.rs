@@ -240,6 +240,56 @@ on_both_databases!(
 );
 
 on_both_databases!(
+    the_pages_batch_move_asks_every_order_for_the_same_documents,
+    async |app: TestApp| {
+        let sam = app.login("sam@fts.test").await;
+        let ids = [
+            app.order_id("ORD-1006").await,
+            app.order_id("ORD-2006").await,
+        ];
+        // Documents only with a hold or a rejection: nothing moves otherwise.
+        let (status, body) = app
+            .post_json(
+                &sam,
+                "/api/transition-orders",
+                json!({ "ids": ids, "to": "ordered", "reason": null, "required_documents": ["Deed"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            (&body["succeeded"], &body["failed"]),
+            (&json!(0), &json!(2)),
+            "{body}"
+        );
+        assert_eq!(app.status_of("ORD-1006").await, "submitted");
+
+        let (status, body) = app
+            .post_json(
+                &sam,
+                "/api/transition-orders",
+                json!({
+                    "ids": ids,
+                    "to": "on_hold",
+                    "reason": "Both need the deed.",
+                    "required_documents": ["Copy of the vesting deed"],
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["succeeded"], 2, "{body}");
+        assert!(body["batch_id"].as_i64().is_some(), "{body}");
+        for id in ids {
+            let order = detail(&app, &sam, id).await;
+            assert_eq!(order["status"], "on_hold");
+            assert_eq!(
+                items(&order),
+                [("Copy of the vesting deed".to_owned(), false, None)]
+            );
+        }
+    }
+);
+
+on_both_databases!(
     bad_checklists_are_refused_and_change_nothing,
     async |app: TestApp| {
         let cleo = app.login("cleo@birch.test").await;

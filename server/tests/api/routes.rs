@@ -717,7 +717,9 @@ fn table() -> Vec<Probe> {
         probe(
             "POST",
             "/api/transition-orders",
-            Body::Form("ids[0]={id}&to=ordered"),
+            Body::Json(
+                r#"{"ids": [{id}], "to": "ordered", "reason": null, "required_documents": []}"#,
+            ),
             submitted,
             [401, B, B, B, 200, 200],
         ),
