@@ -771,3 +771,50 @@ pub struct NotificationArrived {
     pub order_id: Option<i64>,
     pub kind: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// An order on hold whose checklist items are answered as `satisfied` says.
+    fn held_order(satisfied: &[bool]) -> Order {
+        let checklist: Vec<_> = satisfied
+            .iter()
+            .enumerate()
+            .map(|(index, satisfied)| {
+                json!({
+                    "id": index + 1, "item": format!("Document {index}"), "satisfied": satisfied,
+                    "attachment_id": null, "filename": null,
+                })
+            })
+            .collect();
+        serde_json::from_value(json!({
+            "id": 1, "number": "ORD-1", "status": "on_hold", "status_label": "On Hold",
+            "group_id": null, "company": {"id": 1, "name": "Acme"},
+            "placed_by": {"id": 1, "name": "Ava"}, "product": "Title Search",
+            "title": "Parcel 12", "expected_date": null, "hold_reason": "More, please.",
+            "paid_cents": 0, "created_at": "2026-11-01T00:00:00Z", "age_days": 3,
+            "updated_at": "2026-11-02T00:00:00Z", "allowed_actions": [],
+            "allowed_transitions": [], "sla": null, "refund": null,
+            "refund_if_cancelled": null, "checklist": checklist,
+        }))
+        .expect("an order")
+    }
+
+    #[test]
+    fn a_checklist_reads_as_what_it_still_waits_for() {
+        assert_eq!(held_order(&[]).checklist_summary(), None);
+        assert_eq!(
+            held_order(&[true, false, false])
+                .checklist_summary()
+                .as_deref(),
+            Some("Waiting for 2 of 3 documents")
+        );
+        assert_eq!(held_order(&[true, false, false]).checklist_missing(), 2);
+        assert_eq!(
+            held_order(&[true, true]).checklist_summary().as_deref(),
+            Some("Every document asked for is provided")
+        );
+    }
+}

@@ -386,3 +386,58 @@ pub fn describe_batch(result: &BatchResult, numbers: &[(i64, String)]) -> BatchR
         batch_id: result.batch_id,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BatchError, BatchItem};
+    use crate::rules::Status;
+
+    #[test]
+    fn typed_documents_are_one_per_line_without_blanks() {
+        assert_eq!(
+            document_lines("  Signed survey \n\n\tFlood zone map\r\n   \n"),
+            ["Signed survey", "Flood zone map"]
+        );
+        assert!(document_lines(" \n \n").is_empty());
+    }
+
+    #[test]
+    fn a_batch_reads_by_order_number_and_keeps_where_it_is_kept() {
+        let result = BatchResult {
+            results: vec![
+                BatchItem {
+                    order_id: 7,
+                    number: None,
+                    ok: true,
+                    status: Some(Status::OnHold),
+                    error: None,
+                },
+                BatchItem {
+                    order_id: 8,
+                    number: None,
+                    ok: false,
+                    status: None,
+                    error: Some(BatchError {
+                        code: "not_found".to_owned(),
+                        message: "Not found.".to_owned(),
+                    }),
+                },
+            ],
+            succeeded: 1,
+            failed: 1,
+            batch_id: Some(42),
+        };
+        let report = describe_batch(&result, &[(7, "ORD-1007".to_owned())]);
+        assert_eq!(
+            report,
+            BatchReport {
+                lines: vec![
+                    "ORD-1007: On Hold.".to_owned(),
+                    "Order 8: not changed. Not found.".to_owned(),
+                ],
+                batch_id: Some(42),
+            }
+        );
+    }
+}
