@@ -26,6 +26,8 @@ pub fn MoveSelected(selection: StaffSelection, on_batch: Callback<BatchReport>) 
                 .collect::<Vec<_>>()
         })
     });
+    // What the bar moves to: the status chosen, else the first offered.
+    let moving_to = Memo::new(move |_| target.get().or_else(|| targets.get().first().copied()));
     let move_all = Action::new(
         move |(ids, to, reason, documents): &(Vec<i64>, Status, String, Vec<String>)| {
             let reason = reason.clone();
@@ -50,8 +52,7 @@ pub fn MoveSelected(selection: StaffSelection, on_batch: Callback<BatchReport>) 
         <Show when=move || !chosen.with(Vec::is_empty)>
             <form class="form batch-bar" aria-label="Move selected orders" on:submit=move |event| {
                 event.prevent_default();
-                let to = target.get_untracked().or_else(|| targets.get_untracked().first().copied());
-                if let Some(to) = to {
+                if let Some(to) = moving_to.get_untracked() {
                     let ids = chosen.get_untracked().iter().map(|picked| picked.id).collect();
                     // Documents are asked for only by the moves that take a reason.
                     let asked_for = if rules::transition_requires_reason(to) {
@@ -68,9 +69,7 @@ pub fn MoveSelected(selection: StaffSelection, on_batch: Callback<BatchReport>) 
                         <option value=to.as_str() selected=move || target.get() == Some(to)>{to.label()}</option>
                     }).collect_view()}
                 </select>
-                <Show when=move || {
-                    target.get().or_else(|| targets.get().first().copied()).is_some_and(rules::transition_requires_reason)
-                }>
+                <Show when=move || moving_to.get().is_some_and(rules::transition_requires_reason)>
                     <label for="move-reason">"Reason the customer will read"</label>
                     <textarea id="move-reason" rows="2" maxlength="10000"
                         prop:value=reason on:input=move |event| reason.set(event_target_value(&event))></textarea>
