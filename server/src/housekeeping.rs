@@ -32,12 +32,22 @@ pub async fn run_once(state: &AppState, file_grace: Duration) {
 }
 
 /// The planner's and the search's statistics, counted again; failures are
-/// logged and left for the next round.
+/// logged and left for the next round. The search's trigrams are counted
+/// only when their counts are an interval old: not at every start, nor by
+/// every instance.
 async fn refresh_statistics(state: &AppState) {
     if let Err(error) = db::refresh_planner_statistics(&state.db).await {
         tracing::error!(%error, "refreshing the planner's statistics failed");
     }
-    if let Err(error) = search::refresh_trigram_docs(&state.db).await {
+    let every = i64::try_from(EVERY.as_millis()).unwrap_or(i64::MAX);
+    let recount = match search::trigram_docs_counted_at(&state.db).await {
+        Ok(counted_at) => search::trigram_docs_due(counted_at, db::now_ms(), every),
+        Err(error) => {
+            tracing::error!(%error, "reading when the search's trigrams were counted failed");
+            true
+        }
+    };
+    if recount && let Err(error) = search::refresh_trigram_docs(&state.db).await {
         tracing::error!(%error, "counting the search's trigrams failed");
     }
 }
@@ -54,9 +64,10 @@ async fn backfill_clocks(state: &AppState) {
 }
 
 /// Gives old orders their clocks and refreshes the statistics now, then
-/// runs `run_once` and refreshes them every hour. The first refresh is not part of start-up: counting the
-/// search's trigrams reads the whole search index (3 s at a million
-/// orders), and searches only run slower until it is done.
+/// runs `run_once` and refreshes them every hour. The first refresh is not
+/// part of start-up: counting the search's trigrams reads the whole search
+/// index (3 s at a million orders), and searches only run slower until it
+/// is done.
 pub fn spawn(state: AppState, file_grace: Duration) {
     tokio::spawn(async move {
         backfill_clocks(&state).await;

@@ -411,3 +411,50 @@ on_both_databases!(
         );
     }
 );
+
+// A text whose trigrams the counts cannot judge (not ASCII) is looked for
+// in the latest orders of the list first. The database sends back only the
+// matches: page after page they are exactly the orders holding the text,
+// and a text no order holds finds nothing.
+on_both_databases!(
+    a_search_through_the_latest_orders_pages_through_its_matches,
+    async |app: TestApp| {
+        let acme = app
+            .scalar("SELECT id FROM companies WHERE name = 'Acme Title'")
+            .await;
+        let marked: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM orders WHERE company_id = {acme} ORDER BY id LIMIT 3"
+        ))
+        .fetch_all(&app.state.db)
+        .await
+        .expect("Acme's orders");
+        assert_eq!(marked.len(), 3);
+        for id in &marked {
+            sqlx::query("UPDATE orders SET title = title || ' Müllerstraße' WHERE id = $1")
+                .bind(id)
+                .execute(&app.state.db)
+                .await
+                .expect("mark the title");
+        }
+        let ava = app.login("ava@acme.test").await;
+        let (status, first_page) = app
+            .get_json(
+                &ava,
+                "/ordering/api/orders?q=M%C3%BCllerstra%C3%9Fe&limit=2",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(first_page["orders"].as_array().expect("orders").len(), 2);
+        assert!(first_page["next_cursor"].is_string(), "a second page");
+        let mut found: Vec<i64> = app
+            .every_listed_order(&ava, "q=M%C3%BCllerstra%C3%9Fe&limit=2")
+            .await
+            .iter()
+            .map(|order| order["id"].as_i64().expect("id"))
+            .collect();
+        found.sort();
+        assert_eq!(found, marked);
+        let nothing = app.every_listed_order(&ava, "q=Stra%C3%9Fenbahn").await;
+        assert!(nothing.is_empty(), "{nothing:?}");
+    }
+);

@@ -7,7 +7,9 @@
 use crate::helpers::*;
 use crate::on_both_databases;
 use app::rules::sla::NO_DUE_DAY;
+use app::server::db::now_ms;
 use app::server::scale::{ScalePlan, load_scale};
+use app::server::services::search;
 use reqwest::{Client, StatusCode};
 use sqlx::Row;
 use std::collections::BTreeSet;
@@ -214,6 +216,36 @@ on_both_databases!(
                 );
             }
         }
+    }
+);
+
+// Loading scale data counts the search's trigrams and says when, so that
+// the next server to start leaves the fresh counts alone.
+on_both_databases!(
+    the_trigram_counts_say_when_they_were_made,
+    async |app: TestApp| {
+        let before = now_ms();
+        let plan = ScalePlan {
+            orders: 200,
+            companies: 2,
+            big_tenant_orders: 50,
+            seed: 5,
+        };
+        load_scale(&app.state.db, &plan).await.expect("scale data");
+        let counted_at = search::trigram_docs_counted_at(&app.state.db)
+            .await
+            .expect("read when counted")
+            .expect("counted by the load");
+        assert!(counted_at >= before, "counted by this load");
+        assert!(
+            !search::trigram_docs_due(Some(counted_at), now_ms(), 3_600_000),
+            "fresh counts are not due"
+        );
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM maintenance_runs").await,
+            1,
+            "one row per task, however often it runs"
+        );
     }
 );
 

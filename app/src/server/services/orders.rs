@@ -345,32 +345,41 @@ impl PageKeys<'_> {
     /// list answer it: they hold a page of matches, or they are all there
     /// is. `None` when the text is too rare for that, and the trigram
     /// index must find it.
+    ///
+    /// Only the matches come back, with how many orders were looked
+    /// through: handing all 500 rows over to be checked here cost more
+    /// than the database's look itself. A look that finds nothing leaves
+    /// the answer to the index, which also knows when there is none.
     async fn recent_matches(
         &self,
         db: &Db,
         statuses: &[Status],
         text: &str,
     ) -> AppResult<Option<Vec<i64>>> {
-        let mut sql = Sql::new("SELECT o.id, CASE WHEN 1 = 1");
+        let column = sort_column(self.query.sort);
+        let mut sql = Sql::new(&format!(
+            "SELECT id, looked FROM (SELECT o.id, o.{column} AS sort_key, \
+             COUNT(*) OVER () AS looked, CASE WHEN 1 = 1"
+        ));
         push_like(&mut sql, text);
         sql.push(" THEN 1 ELSE 0 END AS hit FROM (");
         self.push_merged(&mut sql, statuses, &TextFilter::None, SEARCH_WINDOW);
-        sql.push(") AS recent JOIN orders o ON o.id = recent.id");
-        self.push_order_and_limit(&mut sql, "o.", SEARCH_WINDOW);
+        sql.push(") AS recent JOIN orders o ON o.id = recent.id) AS checked WHERE hit = 1");
+        self.push_order_and_limit(&mut sql, "", self.limit + 1);
         let rows = sql.query().fetch_all(db).await?;
-        let mut hits = Vec::new();
-        for row in &rows {
-            if row.try_get::<i64, _>("hit")? == 1 {
-                hits.push(row.try_get::<i64, _>("id")?);
-            }
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let whole_list = first.try_get::<i64, _>("looked")? < i64::from(SEARCH_WINDOW);
+        let page_filled = rows.len() > self.limit as usize;
+        if !(whole_list || page_filled) {
+            return Ok(None);
         }
-        let whole_list = rows.len() < SEARCH_WINDOW as usize;
-        Ok(if whole_list || hits.len() > self.limit as usize {
-            hits.truncate(self.limit as usize + 1);
-            Some(hits)
-        } else {
-            None
-        })
+        Ok(Some(
+            rows.iter()
+                .map(|row| row.try_get::<i64, _>("id"))
+                .collect::<Result<_, _>>()?,
+        ))
     }
 
     /// ` ORDER BY … LIMIT rows`, of the orders table as `alias` (`"o."`)

@@ -148,6 +148,27 @@ pub fn fts_match(trigrams: &[String]) -> String {
         .join(" AND ")
 }
 
+/// The upkeep task, in `maintenance_runs`, of counting the trigrams.
+const TRIGRAM_COUNT_TASK: &str = "search_trigram_docs";
+
+/// When the trigrams were last counted (unix milliseconds), if ever.
+pub async fn trigram_docs_counted_at(db: &Db) -> AppResult<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT ran_at FROM maintenance_runs WHERE task = $1")
+            .bind(TRIGRAM_COUNT_TASK)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+/// Whether counts made at `counted_at` are due to be made again at `now`,
+/// `every` milliseconds after they were made: a server starting, or a
+/// second instance, leaves fresh counts alone (counting reads the whole
+/// search index, 3 s at a million orders).
+pub fn trigram_docs_due(counted_at: Option<i64>, now: i64, every: i64) -> bool {
+    counted_at.is_none_or(|counted_at| now.saturating_sub(counted_at) >= every)
+}
+
 /// Counts again how many orders hold each common trigram: exactly from
 /// FTS5's vocabulary on SQLite, from a sample of orders on PostgreSQL.
 pub async fn refresh_trigram_docs(db: &Db) -> AppResult<()> {
@@ -183,6 +204,14 @@ pub async fn refresh_trigram_docs(db: &Db) -> AppResult<()> {
         }
         insert.query().execute(&mut *tx).await?;
     }
+    sqlx::query(
+        "INSERT INTO maintenance_runs (task, ran_at) VALUES ($1, $2) \
+         ON CONFLICT (task) DO UPDATE SET ran_at = excluded.ran_at",
+    )
+    .bind(TRIGRAM_COUNT_TASK)
+    .bind(db::now_ms())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -226,6 +255,16 @@ mod tests {
         assert_eq!(trigrams("ORD-1").unwrap(), ["d-1", "ord", "rd-"]);
         assert_eq!(trigrams("ab"), Some(Vec::new()));
         assert_eq!(trigrams("Straße"), None);
+    }
+
+    #[test]
+    fn trigram_counts_are_due_when_never_made_or_as_old_as_the_interval() {
+        let hour = 3_600_000;
+        assert!(trigram_docs_due(None, 10 * hour, hour));
+        assert!(!trigram_docs_due(Some(10 * hour - 1), 10 * hour, hour));
+        assert!(trigram_docs_due(Some(9 * hour), 10 * hour, hour));
+        // A clock set back since: not due until the interval has passed.
+        assert!(!trigram_docs_due(Some(11 * hour), 10 * hour, hour));
     }
 
     #[test]
