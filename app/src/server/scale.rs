@@ -21,12 +21,14 @@ use sqlx::Row;
 use time::Date;
 
 /// Writes the badge and dashboard counters (`order_counts`,
-/// `order_day_counts`, `order_completion_counts`) afresh from the orders.
+/// `order_day_counts`, `order_completion_week_counts`,
+/// `order_reason_counts`) afresh from the orders.
 async fn recount_orders(tx: &mut Tx) -> AppResult<()> {
     for table in [
         "order_counts",
         "order_day_counts",
-        "order_completion_counts",
+        "order_completion_week_counts",
+        "order_reason_counts",
     ] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut **tx)
@@ -36,10 +38,14 @@ async fn recount_orders(tx: &mut Tx) -> AppResult<()> {
         "INSERT INTO order_day_counts (status, day, shard, n) \
          SELECT status, created_at / 86400000, 0, COUNT(*) FROM orders \
          GROUP BY status, created_at / 86400000",
-        "INSERT INTO order_completion_counts (day, product_id, days_taken, shard, n) \
-         SELECT updated_at / 86400000, product_id, (updated_at - created_at) / 86400000, 0, \
-         COUNT(*) FROM orders WHERE status = 'complete' \
-         GROUP BY updated_at / 86400000, product_id, (updated_at - created_at) / 86400000",
+        "INSERT INTO order_completion_week_counts (week, product_id, days_taken, shard, n) \
+         SELECT (updated_at / 86400000 + 3) / 7, product_id, \
+         (updated_at - created_at) / 86400000, 0, COUNT(*) FROM orders \
+         WHERE status = 'complete' \
+         GROUP BY (updated_at / 86400000 + 3) / 7, product_id, (updated_at - created_at) / 86400000",
+        "INSERT INTO order_reason_counts (status, hold_reason, shard, n) \
+         SELECT status, hold_reason, 0, COUNT(*) FROM orders WHERE hold_reason IS NOT NULL \
+         GROUP BY status, hold_reason",
     ] {
         sqlx::query(recount).execute(&mut **tx).await?;
     }
@@ -157,9 +163,14 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
     if engine == Engine::Postgres {
         // Counted once at the end: a trigger per row would update the same
         // few counter rows a million times in one transaction.
-        sqlx::query("ALTER TABLE orders DISABLE TRIGGER orders_count_insert_delete")
-            .execute(&mut *tx)
-            .await?;
+        for trigger in [
+            "orders_count_insert_delete",
+            "orders_reason_count_insert_delete",
+        ] {
+            sqlx::query(&format!("ALTER TABLE orders DISABLE TRIGGER {trigger}"))
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     let mut orders = OrderMaker {
         rng,
@@ -177,9 +188,14 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
     }
     let groups = orders.groups;
     if engine == Engine::Postgres {
-        sqlx::query("ALTER TABLE orders ENABLE TRIGGER orders_count_insert_delete")
-            .execute(&mut *tx)
-            .await?;
+        for trigger in [
+            "orders_count_insert_delete",
+            "orders_reason_count_insert_delete",
+        ] {
+            sqlx::query(&format!("ALTER TABLE orders ENABLE TRIGGER {trigger}"))
+                .execute(&mut *tx)
+                .await?;
+        }
         recount_orders(&mut tx).await?;
         // Rows came with their ids: the identity columns continue after them.
         for table in ["companies", "users", "order_groups", "orders"] {

@@ -193,6 +193,51 @@ on_both_databases!(
                 .sum()
         };
         assert_eq!(completed(&after), completed(&before) + 1);
+
+        // Resubmitted, rejected for another reason, then cancelled: each
+        // reason leaves the list when its order moves on.
+        let reasons = |stats: &Value| -> Vec<String> {
+            stats["holds_by_reason"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|reason| reason["reason"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let ben = app.login("ben@acme.test").await;
+        let (status, body) = app
+            .post_json(
+                &ben,
+                &format!("/order/{held}/submit-for-processing"),
+                json!({"note": "The plat is attached now."}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let resubmitted = stats(&app, &sam).await;
+        assert_agrees_with_counting(&app, &resubmitted).await;
+        assert!(!reasons(&resubmitted).contains(&"The survey plat is missing.".to_owned()));
+        let (status, _) = app
+            .post_json(
+                &sam,
+                &format!("/ordering/api/orders/{held}/transition"),
+                json!({"to": "rejected", "reason": "The deed is unsigned."}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let rejected = stats(&app, &sam).await;
+        assert_agrees_with_counting(&app, &rejected).await;
+        assert!(reasons(&rejected).contains(&"The deed is unsigned.".to_owned()));
+        let (status, _) = app.post_empty(&sam, &format!("/order/{held}/cancel")).await;
+        assert_eq!(status, StatusCode::OK);
+        let cancelled = stats(&app, &sam).await;
+        assert_agrees_with_counting(&app, &cancelled).await;
+        assert!(!reasons(&cancelled).contains(&"The deed is unsigned.".to_owned()));
+        assert_eq!(
+            app.scalar("SELECT COUNT(*) FROM order_reason_counts WHERE n = 0")
+                .await,
+            0,
+            "a reason no order has any more leaves no row"
+        );
     }
 );
 

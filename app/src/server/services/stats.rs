@@ -1,8 +1,8 @@
 //! The staff dashboard's figures, sized for a million orders: each is read
 //! from counters the database keeps with every change (orders per status;
-//! per status and day placed; complete orders per day completed, product
-//! and days taken) or from the small index of held orders' reasons, so a
-//! request reads a few thousand rows at most, never the orders themselves.
+//! per status and day placed; complete orders per week completed, product
+//! and days taken; orders per status and hold reason), so a request reads
+//! a few thousand rows at most, never the orders themselves.
 
 use crate::model::{AgingBucket, ProductTurnaround, ReasonCount, Stats, WeekCount};
 use crate::rules::{Permission, Status};
@@ -41,7 +41,7 @@ pub async fn stats(db: &Db, user: &CurrentUser) -> AppResult<Stats> {
         aging: aging(db, today).await?,
         weekly: weekly(db, first_day).await?,
         holds_by_reason: holds_by_reason(db).await?,
-        completion_by_product: completion_by_product(db, first_day).await?,
+        completion_by_product: completion_by_product(db, week_of(first_day)).await?,
         as_of: rfc3339(now),
     })
 }
@@ -50,6 +50,12 @@ pub async fn stats(db: &Db, user: &CurrentUser) -> AppResult<Stats> {
 fn monday_of(day: i64) -> i64 {
     // 1970-01-01 was a Thursday: three days after a Monday.
     day - (day + 3).rem_euclid(7)
+}
+
+/// The number of the week (Monday to Sunday) of `day`, as the completion
+/// counters number them: weeks since the one of 1970-01-01, a Thursday.
+fn week_of(day: i64) -> i64 {
+    (day + 3).div_euclid(7)
 }
 
 /// `(group, n)` rows of a query that sums counters into a few groups.
@@ -129,15 +135,16 @@ async fn weekly(db: &Db, first_day: i64) -> AppResult<Vec<WeekCount>> {
         .bind_int(first_day);
     placed.and_status_in("status", &Status::ALL);
     placed.push(" GROUP BY grp");
-    let mut completed = Sql::new("SELECT (day - ");
+    let first_week = week_of(first_day);
+    let mut completed = Sql::new("SELECT week - ");
     completed
-        .bind_int(first_day)
+        .bind_int(first_week)
         .push(
-            ") / 7 AS grp, CAST(SUM(n) AS BIGINT) AS n FROM order_completion_counts \
-             WHERE day >= ",
+            " AS grp, CAST(SUM(n) AS BIGINT) AS n FROM order_completion_week_counts \
+             WHERE week >= ",
         )
-        .bind_int(first_day)
-        .push(" GROUP BY grp");
+        .bind_int(first_week)
+        .push(" GROUP BY week");
     let placed = sums(db, &placed).await?;
     let completed = sums(db, &completed).await?;
     let of_week = |counts: &[(i64, i64)], week: i64| {
@@ -163,11 +170,11 @@ async fn holds_by_reason(db: &Db) -> AppResult<Vec<ReasonCount>> {
         .filter(|s| s.needs_attention())
         .collect();
     let mut sql = Sql::new(
-        "SELECT o.hold_reason, COUNT(*) AS n FROM orders o WHERE o.hold_reason IS NOT NULL",
+        "SELECT hold_reason, CAST(SUM(n) AS BIGINT) AS held FROM order_reason_counts WHERE 1 = 1",
     );
-    sql.and_status_in("o.status", &waiting);
+    sql.and_status_in("status", &waiting);
     sql.push(&format!(
-        " GROUP BY o.hold_reason ORDER BY n DESC, o.hold_reason LIMIT {REASONS}"
+        " GROUP BY hold_reason HAVING SUM(n) > 0 ORDER BY held DESC, hold_reason LIMIT {REASONS}"
     ));
     sql.query()
         .fetch_all(db)
@@ -176,21 +183,22 @@ async fn holds_by_reason(db: &Db) -> AppResult<Vec<ReasonCount>> {
         .map(|row| {
             Ok(ReasonCount {
                 reason: row.try_get("hold_reason")?,
-                orders: row.try_get("n")?,
+                orders: row.try_get("held")?,
             })
         })
         .collect()
 }
 
-/// Per product, how many orders were completed in the twelve weeks and
-/// the median of their whole days from placing to completion.
-async fn completion_by_product(db: &Db, first_day: i64) -> AppResult<Vec<ProductTurnaround>> {
+/// Per product, how many orders were completed in the twelve weeks from
+/// `first_week` and the median of their whole days from placing to
+/// completion.
+async fn completion_by_product(db: &Db, first_week: i64) -> AppResult<Vec<ProductTurnaround>> {
     let mut days_by_product: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
     let rows = sqlx::query(
         "SELECT product_id, days_taken, CAST(SUM(n) AS BIGINT) AS n \
-         FROM order_completion_counts WHERE day >= $1 GROUP BY product_id, days_taken",
+         FROM order_completion_week_counts WHERE week >= $1 GROUP BY product_id, days_taken",
     )
-    .bind(first_day)
+    .bind(first_week)
     .fetch_all(db)
     .await?;
     for row in rows {
@@ -266,5 +274,9 @@ mod tests {
         assert_eq!(monday_of(monday_of(friday)), monday_of(friday));
         assert_eq!(monday_of(friday - 4), monday_of(friday));
         assert_eq!(monday_of(friday - 5), monday_of(friday) - 7);
+        // A week's number changes on Mondays only.
+        assert_eq!(week_of(monday_of(friday)), week_of(friday));
+        assert_eq!(week_of(monday_of(friday) + 6), week_of(friday));
+        assert_eq!(week_of(monday_of(friday) - 1), week_of(friday) - 1);
     }
 }
