@@ -108,6 +108,10 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
 
     let mut sql = select_order_columns();
     sql.push(" FROM (");
+    // A search through the index or a scan is planned for its own text:
+    // PostgreSQL's plan for a prepared statement, made for no text in
+    // particular, walks the whole tenant. Pages of ids found are not.
+    let mut planned_for_text = false;
     match &search {
         None => page.push_merged(&mut sql, &statuses, &TextFilter::None, limit + 1),
         Some(text) => match page.search_plan(db, &statuses, text).await? {
@@ -128,9 +132,11 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
                 sql.push(")");
             }
             SearchPlan::Scan => {
+                planned_for_text = true;
                 page.push_merged(&mut sql, &statuses, &TextFilter::Scan(text), limit + 1)
             }
             SearchPlan::Index(trigrams) => {
+                planned_for_text = true;
                 let filter = TextFilter::Index { text, trigrams };
                 page.push_select(&mut sql, &statuses, &filter, limit + 1)
             }
@@ -140,12 +146,9 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &OrderQuery) -> AppResult<
         .push(ORDER_JOINS);
     page.push_order_and_limit(&mut sql, "o.", limit + 1);
 
-    // A search is planned for its own text: PostgreSQL's plan for a
-    // prepared statement, made for no text in particular, walks the whole
-    // tenant.
     let rows = sql
         .query()
-        .persistent(search.is_none())
+        .persistent(!planned_for_text)
         .fetch_all(db)
         .await?;
     let mut orders = rows
@@ -309,15 +312,31 @@ impl PageKeys<'_> {
         let common = rare
             .as_ref()
             .is_none_or(|rare| rare.candidates > INDEX_CANDIDATES);
-        if common && let Some(ids) = self.recent_matches(db, statuses, text).await? {
-            return Ok(SearchPlan::Found(ids));
-        }
-        Ok(match rare {
-            Some(rare) if self.listed_count(db, statuses).await? <= rare.candidates => {
-                SearchPlan::Scan
+        let mut listed = None;
+        if common {
+            let matches = self.recent_matches(db, statuses, text).await?;
+            if matches.len() > self.limit as usize {
+                return Ok(SearchPlan::Found(matches));
             }
-            Some(rare) => SearchPlan::Index(Some(rare.trigrams)),
-            None => SearchPlan::Index(None),
+            // Fewer matches than a page answer only when the look went
+            // through the whole list.
+            let count = self.listed_count(db, statuses).await?;
+            if count < i64::from(SEARCH_WINDOW) {
+                return Ok(SearchPlan::Found(matches));
+            }
+            listed = Some(count);
+        }
+        let Some(rare) = rare else {
+            return Ok(SearchPlan::Index(None));
+        };
+        let listed = match listed {
+            Some(count) => count,
+            None => self.listed_count(db, statuses).await?,
+        };
+        Ok(if listed <= rare.candidates {
+            SearchPlan::Scan
+        } else {
+            SearchPlan::Index(Some(rare.trigrams))
         })
     }
 
@@ -341,45 +360,40 @@ impl PageKeys<'_> {
         Ok(sql.query().fetch_one(db).await?.try_get("n")?)
     }
 
-    /// The page of a search, when the next [`SEARCH_WINDOW`] orders of the
-    /// list answer it: they hold a page of matches, or they are all there
-    /// is. `None` when the text is too rare for that, and the trigram
-    /// index must find it.
+    /// The matches among the next [`SEARCH_WINDOW`] orders of the list, a
+    /// page and one more at most: the page of a search when there are that
+    /// many, or when the list holds no more orders than were looked
+    /// through.
     ///
-    /// Only the matches come back, with how many orders were looked
-    /// through: handing all 500 rows over to be checked here cost more
-    /// than the database's look itself. A look that finds nothing leaves
-    /// the answer to the index, which also knows when there is none.
+    /// Only the matches come back, and the look stops at the page's last:
+    /// handing all 500 rows over to be checked here cost more than the
+    /// database's look itself, and counting the orders looked through
+    /// (a window function over all of them) cost PostgreSQL a quarter of
+    /// it. The badge counters say instead whether the list is that short.
     async fn recent_matches(
         &self,
         db: &Db,
         statuses: &[Status],
         text: &str,
-    ) -> AppResult<Option<Vec<i64>>> {
-        let column = sort_column(self.query.sort);
-        let mut sql = Sql::new(&format!(
-            "SELECT id, looked FROM (SELECT o.id, o.{column} AS sort_key, \
-             COUNT(*) OVER () AS looked, CASE WHEN 1 = 1"
-        ));
-        push_like(&mut sql, text);
-        sql.push(" THEN 1 ELSE 0 END AS hit FROM (");
+    ) -> AppResult<Vec<i64>> {
+        let mut sql = Sql::new("SELECT o.id FROM (");
         self.push_merged(&mut sql, statuses, &TextFilter::None, SEARCH_WINDOW);
-        sql.push(") AS recent JOIN orders o ON o.id = recent.id) AS checked WHERE hit = 1");
-        self.push_order_and_limit(&mut sql, "", self.limit + 1);
-        let rows = sql.query().fetch_all(db).await?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let whole_list = first.try_get::<i64, _>("looked")? < i64::from(SEARCH_WINDOW);
-        let page_filled = rows.len() > self.limit as usize;
-        if !(whole_list || page_filled) {
-            return Ok(None);
-        }
-        Ok(Some(
-            rows.iter()
-                .map(|row| row.try_get::<i64, _>("id"))
-                .collect::<Result<_, _>>()?,
-        ))
+        sql.push(") AS recent JOIN orders o ON o.id = recent.id WHERE 1 = 1");
+        push_like(&mut sql, text);
+        // In the window's order, so that PostgreSQL joins along it and
+        // stops at the page's last match.
+        let direction = if self.descending() { "DESC" } else { "ASC" };
+        sql.push(&format!(
+            " ORDER BY recent.sort_key {direction}, recent.id {direction} LIMIT {}",
+            self.limit + 1
+        ));
+        Ok(sql
+            .query()
+            .fetch_all(db)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<i64, _>("id"))
+            .collect::<Result<_, _>>()?)
     }
 
     /// ` ORDER BY … LIMIT rows`, of the orders table as `alias` (`"o."`)
