@@ -20,6 +20,23 @@ use rand::{Rng, SeedableRng};
 use sqlx::Row;
 use time::Date;
 
+/// PostgreSQL's triggers that count each inserted order, which the load
+/// turns off while it inserts and counts once at the end instead.
+const COUNTING_TRIGGERS: [&str; 2] = [
+    "orders_count_insert_delete",
+    "orders_reason_count_insert_delete",
+];
+
+/// `ENABLE`s or `DISABLE`s [`COUNTING_TRIGGERS`].
+async fn set_counting_triggers(tx: &mut Tx, switch: &str) -> AppResult<()> {
+    for trigger in COUNTING_TRIGGERS {
+        sqlx::query(&format!("ALTER TABLE orders {switch} TRIGGER {trigger}"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Writes the badge and dashboard counters (`order_counts`,
 /// `order_day_counts`, `order_completion_week_counts`,
 /// `order_reason_counts`) afresh from the orders.
@@ -163,14 +180,7 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
     if engine == Engine::Postgres {
         // Counted once at the end: a trigger per row would update the same
         // few counter rows a million times in one transaction.
-        for trigger in [
-            "orders_count_insert_delete",
-            "orders_reason_count_insert_delete",
-        ] {
-            sqlx::query(&format!("ALTER TABLE orders DISABLE TRIGGER {trigger}"))
-                .execute(&mut *tx)
-                .await?;
-        }
+        set_counting_triggers(&mut tx, "DISABLE").await?;
     }
     let mut orders = OrderMaker {
         rng,
@@ -188,14 +198,7 @@ pub async fn load_scale(db: &Db, plan: &ScalePlan) -> AppResult<ScaleLoaded> {
     }
     let groups = orders.groups;
     if engine == Engine::Postgres {
-        for trigger in [
-            "orders_count_insert_delete",
-            "orders_reason_count_insert_delete",
-        ] {
-            sqlx::query(&format!("ALTER TABLE orders ENABLE TRIGGER {trigger}"))
-                .execute(&mut *tx)
-                .await?;
-        }
+        set_counting_triggers(&mut tx, "ENABLE").await?;
         recount_orders(&mut tx).await?;
         // Rows came with their ids: the identity columns continue after them.
         for table in ["companies", "users", "order_groups", "orders"] {

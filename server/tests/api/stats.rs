@@ -22,6 +22,14 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     app.scalar(sql).await
 }
 
+/// Sam moves order `id` as `body` asks (`{"to": …, "reason": …}`).
+async fn staff_moves(app: &TestApp, sam: &reqwest::Client, id: i64, body: Value) {
+    let (status, answer) = app
+        .post_json(sam, &format!("/ordering/api/orders/{id}/transition"), body)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
 pub async fn stats(app: &TestApp, client: &reqwest::Client) -> Value {
     let (status, body) = app.get_json(client, "/ordering/api/stats").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -153,23 +161,15 @@ on_both_databases!(
 
         // A hold and a completion move the figures.
         let held = app.order_id("ORD-1006").await;
-        let (status, _) = app
-            .post_json(
-                &sam,
-                &format!("/ordering/api/orders/{held}/transition"),
-                json!({"to": "on_hold", "reason": "The survey plat is missing."}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
+        staff_moves(
+            &app,
+            &sam,
+            held,
+            json!({"to": "on_hold", "reason": "The survey plat is missing."}),
+        )
+        .await;
         let done = app.order_id("ORD-1012").await;
-        let (status, _) = app
-            .post_json(
-                &sam,
-                &format!("/ordering/api/orders/{done}/transition"),
-                json!({"to": "complete"}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
+        staff_moves(&app, &sam, done, json!({"to": "complete"})).await;
         let after = stats(&app, &sam).await;
         assert_agrees_with_counting(&app, &after).await;
         assert_eq!(
@@ -216,14 +216,13 @@ on_both_databases!(
         let resubmitted = stats(&app, &sam).await;
         assert_agrees_with_counting(&app, &resubmitted).await;
         assert!(!reasons(&resubmitted).contains(&"The survey plat is missing.".to_owned()));
-        let (status, _) = app
-            .post_json(
-                &sam,
-                &format!("/ordering/api/orders/{held}/transition"),
-                json!({"to": "rejected", "reason": "The deed is unsigned."}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
+        staff_moves(
+            &app,
+            &sam,
+            held,
+            json!({"to": "rejected", "reason": "The deed is unsigned."}),
+        )
+        .await;
         let rejected = stats(&app, &sam).await;
         assert_agrees_with_counting(&app, &rejected).await;
         assert!(reasons(&rejected).contains(&"The deed is unsigned.".to_owned()));

@@ -322,6 +322,7 @@ impl PageKeys<'_> {
         let common = rare
             .as_ref()
             .is_none_or(|rare| rare.candidates > INDEX_CANDIDATES);
+        // Counted once, by the look or for the choice below.
         let mut listed = None;
         if common {
             let matches = self.recent_matches(db, statuses, text).await?;
@@ -336,17 +337,14 @@ impl PageKeys<'_> {
             }
             listed = Some(count);
         }
-        let Some(rare) = rare else {
-            return Ok(SearchPlan::Index(None));
-        };
         let listed = match listed {
             Some(count) => count,
             None => self.listed_count(db, statuses).await?,
         };
-        Ok(if listed <= rare.candidates {
-            SearchPlan::Scan
-        } else {
-            SearchPlan::Index(Some(rare.trigrams))
+        Ok(match rare {
+            Some(rare) if listed <= rare.candidates => SearchPlan::Scan,
+            Some(rare) => SearchPlan::Index(Some(rare.trigrams)),
+            None => SearchPlan::Index(None),
         })
     }
 
@@ -392,11 +390,7 @@ impl PageKeys<'_> {
         push_like(&mut sql, text);
         // In the window's order, so that PostgreSQL joins along it and
         // stops at the page's last match.
-        let direction = if self.descending() { "DESC" } else { "ASC" };
-        sql.push(&format!(
-            " ORDER BY recent.sort_key {direction}, recent.id {direction} LIMIT {}",
-            self.limit + 1
-        ));
+        self.push_order_and_limit(&mut sql, "recent.", self.limit + 1);
         Ok(sql
             .query()
             .fetch_all(db)
@@ -406,14 +400,15 @@ impl PageKeys<'_> {
             .collect::<Result<_, _>>()?)
     }
 
-    /// ` ORDER BY … LIMIT rows`, of the orders table as `alias` (`"o."`)
-    /// or, with no alias, of a selection of `id` and `sort_key`.
+    /// ` ORDER BY … LIMIT rows`, of the orders table as `"o."`, or of a
+    /// selection of `id` and `sort_key` as `alias` (`""` when it is the
+    /// only one).
     fn push_order_and_limit(&self, sql: &mut Sql, alias: &str, rows: u32) {
         let direction = if self.descending() { "DESC" } else { "ASC" };
-        let key = if alias.is_empty() {
-            "sort_key"
-        } else {
+        let key = if alias == "o." {
             sort_column(self.query.sort)
+        } else {
+            "sort_key"
         };
         // The limit is written out, not bound: knowing it, SQLite's planner
         // reads the page first and joins the rest to it, instead of
