@@ -7,6 +7,7 @@ pub mod error;
 pub mod lane;
 pub mod live;
 pub mod mail;
+pub mod order_number;
 pub mod scale;
 pub mod security;
 pub mod seed;

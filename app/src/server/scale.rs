@@ -12,6 +12,7 @@
 use super::auth::hash_password;
 use super::db::{self, DAY_MS, Db, Engine, Tx, date_of_ms, now_ms};
 use super::error::{AppError, AppResult};
+use super::order_number;
 use super::services::search;
 use crate::rules::sla::{self, SlaClock};
 use crate::rules::{self, Group, Status};
@@ -540,7 +541,7 @@ impl OrderMaker<'_> {
         let optional = |day: Option<i64>| day.map_or(Value::NoInt, Value::Int);
         vec![
             Value::Int(id),
-            Value::Text(format!("ORD-{}", 100_000 + id)),
+            Value::Text(order_number::of(id)),
             Value::Int(company),
             Value::Int(placer),
             group.map_or(Value::NoInt, Value::Int),

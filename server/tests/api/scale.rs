@@ -180,13 +180,17 @@ on_both_databases!(
             // Search: what a case-insensitive substring match of the
             // number or the title finds.
             // Common texts fill their pages from the next orders of the
-            // list; rarer ones come from the trigram index.
+            // list; rarer ones come from the trigram index. Texts no order
+            // number could hold are looked for in titles only; digits may
+            // be in either.
             for text in [
                 "parcel",
                 "LANE",
                 "Cedar Lane",
                 "parcel 42",
                 "ord-1001",
+                "D-100",
+                "100",
                 "HOA ESTOPPEL",
             ] {
                 let pattern = format!("%{}%", text.to_lowercase());

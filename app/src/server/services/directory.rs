@@ -187,15 +187,7 @@ impl TextMatch {
 /// text. SQLite's `LOWER` folds ASCII letters only (its trigram index folds
 /// every letter), so there a common text tells accented capitals apart.
 fn push_like(sql: &mut Sql, listed: Listed, text: &str) {
-    let pattern = search::like_pattern(text);
-    for (index, column) in listed.searched().iter().enumerate() {
-        sql.push(if index == 0 { " AND (" } else { " OR " })
-            .push(column)
-            .push(" LIKE ")
-            .bind_text(pattern.clone())
-            .push(" ESCAPE '\\'");
-    }
-    sql.push(")");
+    search::push_like(sql, listed.searched(), text);
 }
 
 /// How a list is ordered: by `column`, ties broken by id.

@@ -11,6 +11,7 @@ use crate::server::db::{
     self, DAY_MS, Db, Engine, date_of_ms, flag, now_ms, rfc3339, stored_status,
 };
 use crate::server::error::{AppError, AppResult};
+use crate::server::order_number;
 use crate::server::services::{checklists, directory, downloads, history, search, sla};
 use crate::server::sql::{Sql, count_scope};
 use sqlx::Row;
@@ -217,6 +218,12 @@ impl PageKeys<'_> {
     /// orders after the cursor with one of `statuses`, in the tenant scope
     /// and the filters.
     fn push_select(&self, sql: &mut Sql, statuses: &[Status], text: &TextFilter, rows: u32) {
+        self.push_unordered_select(sql, statuses, text);
+        self.push_order_and_limit(sql, "o.", rows);
+    }
+
+    /// [`Self::push_select`] without its `ORDER BY … LIMIT`.
+    fn push_unordered_select(&self, sql: &mut Sql, statuses: &[Status], text: &TextFilter) {
         let column = sort_column(self.query.sort);
         sql.push(&format!("SELECT o.id, o.{column} AS sort_key FROM "));
         sql.push(match (text, self.engine) {
@@ -238,26 +245,27 @@ impl PageKeys<'_> {
         }
         match text {
             TextFilter::None => {}
-            TextFilter::Scan(text) => push_like(sql, text),
-            TextFilter::Index { text, trigrams } => {
-                match (self.engine, trigrams) {
-                    (Engine::Sqlite, Some(trigrams)) => {
-                        sql.push(" AND orders_search MATCH ")
-                            .bind_text(search::fts_match(trigrams));
-                    }
-                    (Engine::Sqlite, None) => {
-                        sql.push(" AND orders_search MATCH ")
-                            .bind_text(search::fts_phrase(text));
-                    }
-                    (Engine::Postgres, Some(trigrams)) => push_trigrams(sql, trigrams),
-                    (Engine::Postgres, None) => {}
+            TextFilter::Scan(text) => push_contains(sql, self.engine, text),
+            TextFilter::Index { text, trigrams } => match (self.engine, trigrams) {
+                // Asked for some trigrams, the index names the orders
+                // holding them all, each checked for the whole text; asked
+                // for the whole text (a phrase, a `LIKE`), it answers alone.
+                (Engine::Sqlite, Some(trigrams)) => {
+                    sql.push(" AND orders_search MATCH ")
+                        .bind_text(search::fts_match(trigrams));
+                    push_contains(sql, self.engine, text);
                 }
-                // The index named orders holding some trigrams of the text
-                // (or, as a phrase, the text itself): each is checked.
-                if trigrams.is_some() || self.engine == Engine::Postgres {
-                    push_like(sql, text);
+                (Engine::Sqlite, None) => {
+                    sql.push(" AND orders_search MATCH ")
+                        .bind_text(search::fts_phrase(text));
                 }
-            }
+                (Engine::Postgres, Some(trigrams)) => {
+                    push_trigrams(sql, text, trigrams);
+                    push_contains(sql, self.engine, text);
+                }
+                // The index answers the whole text.
+                (Engine::Postgres, None) => push_like(sql, text),
+            },
         }
         if let Some(cursor) = self.cursor {
             sql.push(&format!(" AND (o.{column}, o.id) {} (", self.before()))
@@ -266,7 +274,6 @@ impl PageKeys<'_> {
                 .bind_int(cursor.id)
                 .push(")");
         }
-        self.push_order_and_limit(sql, "o.", rows);
     }
 
     /// The first `rows` orders after the cursor with one of `statuses`:
@@ -285,6 +292,28 @@ impl PageKeys<'_> {
         self.push_order_and_limit(sql, "", rows);
     }
 
+    /// The first `rows` orders holding `text`, checked in list order. On
+    /// SQLite each status's range is a bare arm of one ordered `UNION
+    /// ALL`, which SQLite merges as it reads and stops at the page (the
+    /// statement has no joins: under a page's joins SQLite 3.46 read each
+    /// range whole, see docs/decisions.md); with its own limit each range
+    /// would find a page of matches first, eleven pages for the staff
+    /// queue. PostgreSQL sorts bare arms whole, and merges limited ones
+    /// lazily.
+    fn push_scan(&self, sql: &mut Sql, statuses: &[Status], text: &str, rows: u32) {
+        let filter = TextFilter::Scan(text);
+        if self.engine == Engine::Postgres {
+            return self.push_merged(sql, statuses, &filter, rows);
+        }
+        for (index, status) in statuses.iter().enumerate() {
+            if index > 0 {
+                sql.push(" UNION ALL ");
+            }
+            self.push_unordered_select(sql, &[*status], &filter);
+        }
+        self.push_order_and_limit(sql, "", rows);
+    }
+
     /// The ids of a search's page (and of one more order when there is a
     /// next page). Found apart from the page's columns and joins:
     /// PostgreSQL plans a search for its own text each time (the generic
@@ -295,9 +324,7 @@ impl PageKeys<'_> {
         let mut sql = Sql::new("");
         match self.search_plan(db, statuses, text).await? {
             SearchPlan::Found(ids) => return Ok(ids),
-            SearchPlan::Scan => {
-                self.push_merged(&mut sql, statuses, &TextFilter::Scan(text), self.limit + 1)
-            }
+            SearchPlan::Scan => self.push_scan(&mut sql, statuses, text, self.limit + 1),
             SearchPlan::Index(trigrams) => {
                 let filter = TextFilter::Index { text, trigrams };
                 self.push_select(&mut sql, statuses, &filter, self.limit + 1)
@@ -315,8 +342,8 @@ impl PageKeys<'_> {
 
     /// How a search finds its page. The next orders of the list are
     /// looked through first when the text is common; then the cheaper of
-    /// checking every listed order and asking the trigram index wins, by
-    /// the counts both keep.
+    /// checking the listed orders in order and asking the trigram index
+    /// wins, by the counts both keep and the matches the look found.
     async fn search_plan(&self, db: &Db, statuses: &[Status], text: &str) -> AppResult<SearchPlan> {
         let rare = search::rare_trigrams(db, text).await?;
         let common = rare
@@ -324,6 +351,7 @@ impl PageKeys<'_> {
             .is_none_or(|rare| rare.candidates > INDEX_CANDIDATES);
         // Counted once, by the look or for the choice below.
         let mut listed = None;
+        let mut seen = None;
         if common {
             let matches = self.recent_matches(db, statuses, text).await?;
             if matches.len() > self.limit as usize {
@@ -336,13 +364,15 @@ impl PageKeys<'_> {
                 return Ok(SearchPlan::Found(matches));
             }
             listed = Some(count);
+            seen = Some(matches.len());
         }
         let listed = match listed {
             Some(count) => count,
             None => self.listed_count(db, statuses).await?,
         };
+        let checked = orders_to_check(listed, seen, statuses.len(), self.limit);
         Ok(match rare {
-            Some(rare) if listed <= rare.candidates => SearchPlan::Scan,
+            Some(rare) if checked <= rare.candidates => SearchPlan::Scan,
             Some(rare) => SearchPlan::Index(Some(rare.trigrams)),
             None => SearchPlan::Index(None),
         })
@@ -387,7 +417,7 @@ impl PageKeys<'_> {
         let mut sql = Sql::new("SELECT o.id FROM (");
         self.push_merged(&mut sql, statuses, &TextFilter::None, SEARCH_WINDOW);
         sql.push(") AS recent JOIN orders o ON o.id = recent.id WHERE 1 = 1");
-        push_like(&mut sql, text);
+        push_contains(&mut sql, self.engine, text);
         // In the window's order, so that PostgreSQL joins along it and
         // stops at the page's last match.
         self.push_order_and_limit(&mut sql, "recent.", self.limit + 1);
@@ -427,11 +457,40 @@ impl PageKeys<'_> {
     }
 }
 
-/// ` AND <number or title holds every one of trigrams>`: the index
+/// About how many of `listed` orders a search checks in list order to
+/// fill a page: all of them, unless the look through the next
+/// [`SEARCH_WINDOW`] found `seen` matches (fewer than a page). At that
+/// rate each status's range finds its page's worth after a few thousand
+/// orders where the trigram index would name a hundred thousand: "oak
+/// street" is in one staff title in forty, and the index took 1.3 s to
+/// name what checking finds in 3 ms.
+fn orders_to_check(listed: i64, seen: Option<usize>, ranges: usize, limit: u32) -> i64 {
+    match seen {
+        Some(seen) if seen > 0 => {
+            let per_range = i64::from(limit + 1) * i64::from(SEARCH_WINDOW) / seen as i64;
+            listed.min(per_range.saturating_mul(ranges as i64))
+        }
+        _ => listed,
+    }
+}
+
+/// The columns a search looks for its text in: the title, and the number
+/// when some order number could hold the text. A text like "parcel 4242"
+/// would otherwise bring every number holding "424" and "242" along as
+/// candidates, three times as many as the titles.
+fn searched_columns(text: &str) -> &'static [&'static str] {
+    if order_number::could_hold(text) {
+        &["LOWER(o.number)", "LOWER(o.title)"]
+    } else {
+        &["LOWER(o.title)"]
+    }
+}
+
+/// ` AND <a searched column holds every one of trigrams>`: the index
 /// condition of PostgreSQL's trigram indexes, for trigrams of letters and
 /// digits only (each a pattern of one trigram, nothing to escape).
-fn push_trigrams(sql: &mut Sql, trigrams: &[String]) {
-    for (index, column) in ["LOWER(o.number)", "LOWER(o.title)"].iter().enumerate() {
+fn push_trigrams(sql: &mut Sql, text: &str, trigrams: &[String]) {
+    for (index, column) in searched_columns(text).iter().enumerate() {
         sql.push(if index == 0 { " AND ((" } else { ") OR (" });
         for (position, trigram) in trigrams.iter().enumerate() {
             if position > 0 {
@@ -445,16 +504,33 @@ fn push_trigrams(sql: &mut Sql, trigrams: &[String]) {
     sql.push("))");
 }
 
-/// ` AND <number or title contains text>`, case-insensitively: the form
-/// PostgreSQL's trigram indexes answer, and the check of the orders a
-/// search looks through first on both engines.
+/// ` AND <a searched column contains text>`, case-insensitively, in the
+/// form PostgreSQL's trigram indexes answer.
 fn push_like(sql: &mut Sql, text: &str) {
-    let pattern = search::like_pattern(text);
-    sql.push(" AND (LOWER(o.number) LIKE ")
-        .bind_text(pattern.clone())
-        .push(" ESCAPE '\\' OR LOWER(o.title) LIKE ")
-        .bind_text(pattern)
-        .push(" ESCAPE '\\')");
+    search::push_like(sql, searched_columns(text), text);
+}
+
+/// The same condition as [`push_like`], as a check of each order the list
+/// or an index condition brings. On PostgreSQL in a form no index answers:
+/// the planner would otherwise ask the trigram index for every trigram of
+/// the text, common ones included, 15 times slower than checking.
+fn push_contains(sql: &mut Sql, engine: Engine, text: &str) {
+    if engine == Engine::Sqlite {
+        return push_like(sql, text);
+    }
+    let folded = text.to_lowercase();
+    for (index, column) in searched_columns(text).iter().enumerate() {
+        sql.push(if index == 0 {
+            " AND (strpos("
+        } else {
+            " OR strpos("
+        })
+        .push(column)
+        .push(", ")
+        .bind_text(folded.clone())
+        .push(") > 0");
+    }
+    sql.push(")");
 }
 
 /// The sidebar badges of `user`, from the counters the database keeps per
@@ -707,4 +783,28 @@ pub async fn company_choices(db: &Db, user: &CurrentUser, q: &str) -> AppResult<
             name: company.name,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_checks_every_listed_order_unless_the_look_saw_how_common_its_text_is() {
+        assert_eq!(orders_to_check(1_000_000, None, 11, 25), 1_000_000);
+        assert_eq!(orders_to_check(1_000_000, Some(0), 11, 25), 1_000_000);
+        // 12 matches in 500: a page's 26 within about 1,083 orders of each
+        // of 11 ranges.
+        assert_eq!(orders_to_check(1_000_000, Some(12), 11, 25), 11_913);
+        assert_eq!(orders_to_check(5_000, Some(12), 11, 25), 5_000);
+    }
+
+    #[test]
+    fn text_no_order_number_could_hold_is_looked_for_in_titles_only() {
+        assert_eq!(searched_columns("parcel 4242"), ["LOWER(o.title)"]);
+        assert_eq!(
+            searched_columns("ORD-10"),
+            ["LOWER(o.number)", "LOWER(o.title)"]
+        );
+    }
 }

@@ -133,6 +133,20 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// ` AND (<a column LIKE text> OR …)`, case-insensitively: each column a
+/// lower-cased expression such as `LOWER(o.title)`.
+pub fn push_like(sql: &mut Sql, columns: &[&str], text: &str) {
+    let pattern = like_pattern(text);
+    for (index, column) in columns.iter().enumerate() {
+        sql.push(if index == 0 { " AND (" } else { " OR " })
+            .push(column)
+            .push(" LIKE ")
+            .bind_text(pattern.clone())
+            .push(" ESCAPE '\\'");
+    }
+    sql.push(")");
+}
+
 /// An FTS5 query for rows holding `text`: with the trigram tokenizer a
 /// phrase of three characters or more matches as a substring.
 pub fn fts_phrase(text: &str) -> String {
