@@ -72,6 +72,23 @@ async fn every_page(app: &TestApp, client: &Client, query: &str) -> Vec<i64> {
         .collect()
 }
 
+/// The orders of `scope` whose number or title holds `text`, whatever
+/// its case: what a search must find.
+async fn substring_matches(app: &TestApp, scope: &Scope, text: &str) -> BTreeSet<i64> {
+    sqlx::query(&format!(
+        "SELECT o.id FROM orders o WHERE {} \
+         AND (LOWER(o.number) LIKE $1 OR LOWER(o.title) LIKE $1)",
+        scope.condition()
+    ))
+    .bind(format!("%{}%", text.to_lowercase()))
+    .fetch_all(&app.state.db)
+    .await
+    .expect("substring match")
+    .iter()
+    .map(|row| row.get::<i64, _>("id"))
+    .collect()
+}
+
 fn assert_no_repeats(ids: &[i64], what: &str) {
     let distinct: BTreeSet<&i64> = ids.iter().collect();
     assert_eq!(distinct.len(), ids.len(), "{what}: an order shown twice");
@@ -193,19 +210,7 @@ on_both_databases!(
                 "100",
                 "HOA ESTOPPEL",
             ] {
-                let pattern = format!("%{}%", text.to_lowercase());
-                let expected: BTreeSet<i64> = sqlx::query(&format!(
-                    "SELECT o.id FROM orders o WHERE {} \
-                     AND (LOWER(o.number) LIKE $1 OR LOWER(o.title) LIKE $1)",
-                    scope.condition()
-                ))
-                .bind(&pattern)
-                .fetch_all(&app.state.db)
-                .await
-                .expect("substring match")
-                .iter()
-                .map(|row| row.get::<i64, _>("id"))
-                .collect();
+                let expected = substring_matches(&app, scope, text).await;
                 let query = format!("q={}", text.replace(' ', "+"));
                 let found = every_page(&app, client, &query).await;
                 assert_no_repeats(&found, &query);
@@ -220,6 +225,50 @@ on_both_databases!(
                 );
             }
         }
+    }
+);
+
+// A text the trigram counts call too common for the index is looked for
+// among the latest 500 orders first; finding fewer than a page there, the
+// search checks the list in order, page after page, and finds what a
+// substring match finds.
+on_both_databases!(
+    a_common_text_with_few_recent_matches_is_checked_in_list_order,
+    async |app: TestApp| {
+        load_scale(&app.state.db, &PLAN).await.expect("scale data");
+        let text = "oak street";
+        for trigram in search::trigrams(text).expect("ASCII text") {
+            sqlx::query(
+                "INSERT INTO search_trigram_docs (trigram, docs) VALUES ($1, 1000000) \
+                 ON CONFLICT (trigram) DO UPDATE SET docs = excluded.docs",
+            )
+            .bind(&trigram)
+            .execute(&app.state.db)
+            .await
+            .expect("count the trigram as common");
+        }
+        let pattern = format!("%{text}%");
+        let in_window = app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM (SELECT title FROM orders \
+                 ORDER BY created_at DESC, id DESC LIMIT 500) AS latest \
+                 WHERE LOWER(title) LIKE '{pattern}'"
+            ))
+            .await;
+        assert!(
+            (1..=10).contains(&in_window),
+            "the latest 500 orders hold {in_window} matches, not between one and a page"
+        );
+        let expected = substring_matches(&app, &Scope::All, text).await;
+        assert!(
+            expected.len() > 20,
+            "{} matches: fewer than three pages",
+            expected.len()
+        );
+        let sam = app.login("sam@fts.test").await;
+        let found = every_page(&app, &sam, "q=oak+street&limit=10").await;
+        assert_no_repeats(&found, text);
+        assert_eq!(found.into_iter().collect::<BTreeSet<_>>(), expected);
     }
 );
 
