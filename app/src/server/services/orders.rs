@@ -349,26 +349,21 @@ impl PageKeys<'_> {
         let common = rare
             .as_ref()
             .is_none_or(|rare| rare.candidates > INDEX_CANDIDATES);
-        // Counted once, by the look or for the choice below.
-        let mut listed = None;
-        let mut seen = None;
-        if common {
+        // The list's size, and the matches the look saw when it looked.
+        let (listed, seen) = if common {
             let matches = self.recent_matches(db, statuses, text).await?;
             if matches.len() > self.limit as usize {
                 return Ok(SearchPlan::Found(matches));
             }
             // Fewer matches than a page answer only when the look went
             // through the whole list.
-            let count = self.listed_count(db, statuses).await?;
-            if count < i64::from(SEARCH_WINDOW) {
+            let listed = self.listed_count(db, statuses).await?;
+            if listed < i64::from(SEARCH_WINDOW) {
                 return Ok(SearchPlan::Found(matches));
             }
-            listed = Some(count);
-            seen = Some(matches.len());
-        }
-        let listed = match listed {
-            Some(count) => count,
-            None => self.listed_count(db, statuses).await?,
+            (listed, Some(matches.len()))
+        } else {
+            (self.listed_count(db, statuses).await?, None)
         };
         let checked = orders_to_check(listed, seen, statuses.len(), self.limit);
         Ok(match rare {
