@@ -249,7 +249,7 @@ impl PageKeys<'_> {
             TextFilter::Index { text, trigrams } => match (self.engine, trigrams) {
                 // Asked for some trigrams, the index names the orders
                 // holding them all, each checked for the whole text; asked
-                // for the whole text (a phrase, a `LIKE`), it answers alone.
+                // for the whole text, FTS5's phrase answers alone.
                 (Engine::Sqlite, Some(trigrams)) => {
                     sql.push(" AND orders_search MATCH ")
                         .bind_text(search::fts_match(trigrams));
@@ -259,12 +259,10 @@ impl PageKeys<'_> {
                     sql.push(" AND orders_search MATCH ")
                         .bind_text(search::fts_phrase(text));
                 }
-                (Engine::Postgres, Some(trigrams)) => {
-                    push_trigrams(sql, text, trigrams);
+                (Engine::Postgres, trigrams) => {
+                    push_indexed(sql, text, trigrams.as_deref());
                     push_contains(sql, self.engine, text);
                 }
-                // The index answers the whole text.
-                (Engine::Postgres, None) => push_like(sql, text),
             },
         }
         if let Some(cursor) = self.cursor {
@@ -469,10 +467,9 @@ fn orders_to_check(listed: i64, seen: Option<usize>, ranges: usize, limit: u32) 
     }
 }
 
-/// The columns a search looks for its text in: the title, and the number
-/// when some order number could hold the text. A text like "parcel 4242"
-/// would otherwise bring every number holding "424" and "242" along as
-/// candidates, three times as many as the titles.
+/// The columns a search checks for its text: the title, and the number
+/// when some order number could hold the text. Checking "parcel 4242"
+/// against numbers too would only cost time.
 fn searched_columns(text: &str) -> &'static [&'static str] {
     if order_number::could_hold(text) {
         &["LOWER(o.number)", "LOWER(o.title)"]
@@ -481,37 +478,36 @@ fn searched_columns(text: &str) -> &'static [&'static str] {
     }
 }
 
-/// ` AND <a searched column holds every one of trigrams>`: the index
-/// condition of PostgreSQL's trigram indexes, for trigrams of letters and
-/// digits only (each a pattern of one trigram, nothing to escape).
-fn push_trigrams(sql: &mut Sql, text: &str, trigrams: &[String]) {
-    for (index, column) in searched_columns(text).iter().enumerate() {
-        sql.push(if index == 0 { " AND ((" } else { ") OR (" });
-        for (position, trigram) in trigrams.iter().enumerate() {
-            if position > 0 {
-                sql.push(" AND ");
-            }
-            sql.push(column)
-                .push(" LIKE ")
-                .bind_text(format!("%{trigram}%"));
-        }
+/// ` AND <PostgreSQL's trigram index may name the order>`: its text holds
+/// every one of `trigrams` (of letters and digits only, nothing to
+/// escape), or, asked for none, the whole text. The index answers it; the
+/// check of each order it names follows.
+fn push_indexed(sql: &mut Sql, text: &str, trigrams: Option<&[String]>) {
+    let patterns = match trigrams {
+        Some(trigrams) => trigrams
+            .iter()
+            .map(|trigram| format!("%{trigram}%"))
+            .collect(),
+        None => vec![search::postgres_pattern(text)],
+    };
+    for pattern in patterns {
+        sql.push(" AND ")
+            .push(search::POSTGRES_INDEXED_TEXT)
+            .push(" LIKE ")
+            .bind_text(pattern)
+            .push(" ESCAPE '\\'");
     }
-    sql.push("))");
 }
 
-/// ` AND <a searched column contains text>`, case-insensitively, in the
-/// form PostgreSQL's trigram indexes answer.
-fn push_like(sql: &mut Sql, text: &str) {
-    search::push_like(sql, searched_columns(text), text);
-}
-
-/// The same condition as [`push_like`], as a check of each order the list
-/// or an index condition brings. On PostgreSQL in a form no index answers:
-/// the planner would otherwise ask the trigram index for every trigram of
-/// the text, common ones included, 15 times slower than checking.
+/// ` AND <a searched column contains text>`, case-insensitively: the
+/// check of each order the list or an index condition brings. On
+/// PostgreSQL as `strpos`, whose match the planner estimates at a third
+/// of the orders: it takes a `LIKE '%…%'` for a rare match and then sorts
+/// a status's every order instead of walking its index to the page ('oak
+/// street' checked in list order: 132 ms instead of a few).
 fn push_contains(sql: &mut Sql, engine: Engine, text: &str) {
     if engine == Engine::Sqlite {
-        return push_like(sql, text);
+        return search::push_like(sql, searched_columns(text), text);
     }
     let folded = text.to_lowercase();
     for (index, column) in searched_columns(text).iter().enumerate() {

@@ -42,26 +42,62 @@ pub fn trigrams(text: &str) -> Option<Vec<String>> {
     if !text.is_ascii() {
         return None;
     }
-    let folded: Vec<char> = text.to_ascii_lowercase().chars().collect();
-    let mut trigrams: Vec<String> = folded
-        .windows(3)
-        .map(|window| window.iter().collect())
-        .collect();
-    trigrams.sort();
-    trigrams.dedup();
-    Some(trigrams)
+    Some(distinct_windows(&text.to_ascii_lowercase(), |_| true))
 }
 
-/// The rarest trigrams of `text` that the engine's index can be asked for
-/// (pg_trgm indexes only letters and digits), or `None` when there are
+/// What PostgreSQL's trigram index of orders holds: the lower-cased
+/// number and title, each space read as the letter q. pg_trgm splits text
+/// into words at spaces and keeps no word's neighbours; joined, a text of
+/// several words has trigrams across them ("street oak": "tqo", "qoa")
+/// that only orders holding those words side by side hold. The migration
+/// `search_across_words` explains the choice.
+pub const POSTGRES_INDEXED_TEXT: &str =
+    "replace(LOWER(o.number) || ' ' || LOWER(o.title), ' ', 'q')";
+
+/// `text` as [`POSTGRES_INDEXED_TEXT`] reads it, lower-cased as the check
+/// of each order lower-cases it: an order's text holding `text` holds this.
+fn joined_words(text: &str) -> String {
+    text.to_lowercase().replace(' ', "q")
+}
+
+/// The trigrams of `text` that the engine's index of orders can be asked
+/// for: FTS5's (`None` for text that is not ASCII), or the trigrams of
+/// letters and digits of the joined words on PostgreSQL, which pg_trgm
+/// indexes and every order holding the text holds.
+pub fn indexed_trigrams(engine: Engine, text: &str) -> Option<Vec<String>> {
+    match engine {
+        Engine::Sqlite => trigrams(text),
+        Engine::Postgres => Some(distinct_windows(&joined_words(text), |window| {
+            window.iter().all(char::is_ascii_alphanumeric)
+        })),
+    }
+}
+
+/// A `LIKE` pattern (with `ESCAPE '\\'`) for an order whose
+/// [`POSTGRES_INDEXED_TEXT`] may hold `text`.
+pub fn postgres_pattern(text: &str) -> String {
+    like_pattern(&joined_words(text))
+}
+
+/// The distinct windows of three characters of `text` that `keep` keeps.
+fn distinct_windows(text: &str, keep: impl Fn(&[char]) -> bool) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut windows: Vec<String> = chars
+        .windows(3)
+        .filter(|window| keep(window))
+        .map(|window| window.iter().collect())
+        .collect();
+    windows.sort();
+    windows.dedup();
+    windows
+}
+
+/// The rarest of `text`'s [`indexed_trigrams`], or `None` when there are
 /// none and the text must be searched whole.
 pub async fn rare_trigrams(db: &Db, text: &str) -> AppResult<Option<RareTrigrams>> {
-    let Some(mut trigrams) = trigrams(text) else {
+    let Some(trigrams) = indexed_trigrams(Engine::of_pool(db), text) else {
         return Ok(None);
     };
-    if Engine::of_pool(db) == Engine::Postgres {
-        trigrams.retain(|trigram| trigram.chars().all(|c| c.is_ascii_alphanumeric()));
-    }
     if trigrams.is_empty() {
         return Ok(None);
     }
@@ -244,8 +280,8 @@ async fn postgres_sample(db: &Db) -> AppResult<Vec<(String, i64)>> {
     let rows = sqlx::query(&format!(
         "SELECT substr(sample.text, position.i, 3) AS trigram, \
                 CAST(COUNT(DISTINCT sample.id) AS BIGINT) AS hits \
-         FROM (SELECT id, LOWER(number) || ' ' || LOWER(title) AS text \
-               FROM orders TABLESAMPLE SYSTEM ({percent:.6})) AS sample \
+         FROM (SELECT o.id, {POSTGRES_INDEXED_TEXT} AS text \
+               FROM orders o TABLESAMPLE SYSTEM ({percent:.6})) AS sample \
          CROSS JOIN LATERAL generate_series(1, length(sample.text) - 2) AS position(i) \
          GROUP BY 1"
     ))
@@ -271,6 +307,23 @@ mod tests {
         assert_eq!(trigrams("ORD-1").unwrap(), ["d-1", "ord", "rd-"]);
         assert_eq!(trigrams("ab"), Some(Vec::new()));
         assert_eq!(trigrams("Straße"), None);
+    }
+
+    #[test]
+    fn postgres_is_asked_for_trigrams_across_words_of_letters_and_digits() {
+        let asked = |text| indexed_trigrams(Engine::Postgres, text).unwrap();
+        assert_eq!(
+            asked("Street Oak"),
+            ["eet", "etq", "oak", "qoa", "ree", "str", "tqo", "tre"]
+        );
+        // Other signs split words as pg_trgm splits them; letters of any
+        // alphabet are checked, not asked for.
+        assert_eq!(
+            asked("Street, Oak"),
+            ["eet", "oak", "qoa", "ree", "str", "tre"]
+        );
+        assert_eq!(asked("Müller Rd"), ["erq", "ler", "lle", "qrd", "rqr"]);
+        assert_eq!(postgres_pattern("50% Off_Main St"), "%50\\%qoff\\_mainqst%");
     }
 
     #[test]
