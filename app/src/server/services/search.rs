@@ -45,16 +45,16 @@ pub fn trigrams(text: &str) -> Option<Vec<String>> {
     Some(distinct_windows(&text.to_ascii_lowercase(), |_| true))
 }
 
-/// What PostgreSQL's trigram index of orders holds: the lower-cased
-/// number and title, each space read as the letter q. pg_trgm splits text
-/// into words at spaces and keeps no word's neighbours; joined, a text of
-/// several words has trigrams across them ("street oak": "tqo", "qoa")
-/// that only orders holding those words side by side hold. The migration
-/// `search_across_words` explains the choice.
-pub const POSTGRES_INDEXED_TEXT: &str =
-    "replace(LOWER(o.number) || ' ' || LOWER(o.title), ' ', 'q')";
+/// What PostgreSQL's trigram index of titles holds: the lower-cased title,
+/// each space read as the letter q. pg_trgm splits text into words at
+/// spaces and keeps no word's neighbours; joined, a text of several words
+/// has trigrams across them ("street oak": "tqo", "qoa") that only titles
+/// holding those words side by side hold. The migration
+/// `search_across_words` explains the choice. Order numbers have no
+/// spaces: their index holds `LOWER(number)`.
+pub const POSTGRES_INDEXED_TITLE: &str = "replace(LOWER(o.title), ' ', 'q')";
 
-/// `text` as [`POSTGRES_INDEXED_TEXT`] reads it, lower-cased as the check
+/// `text` as [`POSTGRES_INDEXED_TITLE`] reads it, lower-cased as the check
 /// of each order lower-cases it: an order's text holding `text` holds this.
 fn joined_words(text: &str) -> String {
     text.to_lowercase().replace(' ', "q")
@@ -74,7 +74,8 @@ pub fn indexed_trigrams(engine: Engine, text: &str) -> Option<Vec<String>> {
 }
 
 /// A `LIKE` pattern (with `ESCAPE '\\'`) for an order whose
-/// [`POSTGRES_INDEXED_TEXT`] may hold `text`.
+/// [`POSTGRES_INDEXED_TITLE`] or number may hold `text` (no text a number
+/// could hold has a space).
 pub fn postgres_pattern(text: &str) -> String {
     like_pattern(&joined_words(text))
 }
@@ -280,7 +281,7 @@ async fn postgres_sample(db: &Db) -> AppResult<Vec<(String, i64)>> {
     let rows = sqlx::query(&format!(
         "SELECT substr(sample.text, position.i, 3) AS trigram, \
                 CAST(COUNT(DISTINCT sample.id) AS BIGINT) AS hits \
-         FROM (SELECT o.id, {POSTGRES_INDEXED_TEXT} AS text \
+         FROM (SELECT o.id, LOWER(o.number) || ' ' || {POSTGRES_INDEXED_TITLE} AS text \
                FROM orders o TABLESAMPLE SYSTEM ({percent:.6})) AS sample \
          CROSS JOIN LATERAL generate_series(1, length(sample.text) - 2) AS position(i) \
          GROUP BY 1"
