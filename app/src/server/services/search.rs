@@ -38,7 +38,7 @@ pub struct RareTrigrams {
 
 /// The distinct trigrams of `text`, lower-cased as both indexes fold them;
 /// `None` for text that is not ASCII, which they fold by Unicode's rules.
-pub fn trigrams(text: &str) -> Option<Vec<String>> {
+fn trigrams(text: &str) -> Option<Vec<String>> {
     if !text.is_ascii() {
         return None;
     }
@@ -161,7 +161,7 @@ pub fn search_text(q: Option<&str>) -> AppResult<Option<String>> {
 
 /// A `LIKE` pattern (with `ESCAPE '\\'`) for text holding `text`, lower-cased
 /// to be matched against `LOWER(column)`.
-pub fn like_pattern(text: &str) -> String {
+fn like_pattern(text: &str) -> String {
     let escaped = text
         .to_lowercase()
         .replace('\\', "\\\\")
