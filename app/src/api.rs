@@ -9,6 +9,7 @@ use crate::model::{
     Stats, UserQuery,
 };
 use crate::rules::{Group, Status};
+use crate::text_json::TextJson;
 use crate::upload_body::UploadBody;
 use leptos::prelude::*;
 
@@ -65,7 +66,7 @@ mod context {
 }
 
 /// Signs in and sends the browser to the order list.
-#[server(endpoint = "login")]
+#[server(endpoint = "login", output = TextJson)]
 pub async fn login(email: String, password: String) -> Result<(), ApiError> {
     use crate::server::{auth, session};
     let state = context::state()?;
@@ -85,7 +86,7 @@ pub async fn login(email: String, password: String) -> Result<(), ApiError> {
 }
 
 /// Ends the session and sends the browser to the sign-in page.
-#[server(endpoint = "logout")]
+#[server(endpoint = "logout", output = TextJson)]
 pub async fn logout() -> Result<(), ApiError> {
     use crate::server::{auth, session};
     let state = context::state()?;
@@ -98,14 +99,14 @@ pub async fn logout() -> Result<(), ApiError> {
 }
 
 /// The signed-in user, their company and permissions.
-#[server(endpoint = "get-me")]
+#[server(endpoint = "get-me", output = TextJson)]
 pub async fn get_me() -> Result<Me, ApiError> {
     let (_, user) = context::user().await?;
     Ok(user.me())
 }
 
 /// The staff dashboard's figures.
-#[server(endpoint = "get-stats")]
+#[server(endpoint = "get-stats", output = TextJson)]
 pub async fn get_stats() -> Result<Stats, ApiError> {
     use crate::server::services::stats;
     let (state, user) = context::user().await?;
@@ -113,7 +114,7 @@ pub async fn get_stats() -> Result<Stats, ApiError> {
 }
 
 /// Keeps how the signed-in user's order lists show orders.
-#[server(endpoint = "set-list-layout")]
+#[server(endpoint = "set-list-layout", output = TextJson)]
 pub async fn set_list_layout(layout: ListLayout) -> Result<(), ApiError> {
     use crate::server::services::preferences;
     let (state, user) = context::user().await?;
@@ -121,7 +122,7 @@ pub async fn set_list_layout(layout: ListLayout) -> Result<(), ApiError> {
 }
 
 /// The sidebar badges.
-#[server(endpoint = "order-counts")]
+#[server(endpoint = "order-counts", output = TextJson)]
 pub async fn order_counts() -> Result<Counts, ApiError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
@@ -129,7 +130,7 @@ pub async fn order_counts() -> Result<Counts, ApiError> {
 }
 
 /// One page of a list, filtered as the query says.
-#[server(endpoint = "list-orders", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "list-orders", input = leptos::server_fn::codec::Json, output = TextJson)]
 pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, ApiError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
@@ -140,7 +141,7 @@ pub async fn list_orders(query: OrderQuery) -> Result<OrderPage, ApiError> {
 }
 
 /// Staff: up to ten companies whose name holds `q`, to filter the queue by.
-#[server(endpoint = "find-companies")]
+#[server(endpoint = "find-companies", output = TextJson)]
 pub async fn find_companies(q: String) -> Result<Vec<NamedRef>, ApiError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
@@ -149,7 +150,7 @@ pub async fn find_companies(q: String) -> Result<Vec<NamedRef>, ApiError> {
 
 /// The products the list filters offer, and the name of the company a
 /// list's URL filters by (for those who may filter by company).
-#[server(endpoint = "filter-options")]
+#[server(endpoint = "filter-options", output = TextJson)]
 pub async fn get_filter_options(company_id: Option<i64>) -> Result<FilterOptions, ApiError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
@@ -157,7 +158,7 @@ pub async fn get_filter_options(company_id: Option<i64>) -> Result<FilterOptions
 }
 
 /// One order with its notes, documents and timeline.
-#[server(endpoint = "get-order")]
+#[server(endpoint = "get-order", output = TextJson)]
 pub async fn get_order(id: i64) -> Result<OrderDetail, ApiError> {
     use crate::server::services::orders;
     let (state, user) = context::user().await?;
@@ -165,7 +166,7 @@ pub async fn get_order(id: i64) -> Result<OrderDetail, ApiError> {
 }
 
 /// Cancels one order; answers the order as it is now.
-#[server(endpoint = "cancel-order")]
+#[server(endpoint = "cancel-order", output = TextJson)]
 pub async fn cancel_order(id: i64) -> Result<Order, ApiError> {
     use crate::server::services::actions::{self, Intent};
     let (state, user) = context::user().await?;
@@ -179,7 +180,8 @@ pub async fn cancel_order(id: i64) -> Result<Order, ApiError> {
 #[server(
     endpoint = "upload-attachments",
     input = crate::upload_body::UploadEncoding,
-    input_derive = ()
+    input_derive = (),
+    output = TextJson
 )]
 pub async fn upload_attachments(upload: UploadBody) -> Result<Vec<Attachment>, ApiError> {
     use crate::server::error::AppError;
@@ -196,7 +198,7 @@ pub async fn upload_attachments(upload: UploadBody) -> Result<Vec<Attachment>, A
 }
 
 /// Cancels several orders at once, with a result per order.
-#[server(endpoint = "cancel-orders")]
+#[server(endpoint = "cancel-orders", output = TextJson)]
 pub async fn cancel_orders(ids: Vec<i64>) -> Result<BatchResult, ApiError> {
     use crate::server::services::actions::{self, Intent};
     let (state, user) = context::user().await?;
@@ -205,7 +207,7 @@ pub async fn cancel_orders(ids: Vec<i64>) -> Result<BatchResult, ApiError> {
 
 /// Submits (unprocessed, pending) or resubmits (on hold, rejected) one
 /// order, with an optional note.
-#[server(endpoint = "submit-order")]
+#[server(endpoint = "submit-order", output = TextJson)]
 pub async fn submit_order(id: i64, note: Option<String>) -> Result<Order, ApiError> {
     use crate::server::services::actions::{self, Intent};
     use crate::server::services::history::NoteText;
@@ -222,7 +224,7 @@ pub async fn submit_order(id: i64, note: Option<String>) -> Result<Order, ApiErr
 }
 
 /// Resubmits several orders with one note, with a result per order.
-#[server(endpoint = "resubmit-orders")]
+#[server(endpoint = "resubmit-orders", output = TextJson)]
 pub async fn resubmit_orders(ids: Vec<i64>, note: Option<String>) -> Result<BatchResult, ApiError> {
     use crate::server::services::actions::{self, Intent};
     use crate::server::services::history::NoteText;
@@ -232,7 +234,7 @@ pub async fn resubmit_orders(ids: Vec<i64>, note: Option<String>) -> Result<Batc
 }
 
 /// Adds a note to an order.
-#[server(endpoint = "add-note")]
+#[server(endpoint = "add-note", output = TextJson)]
 pub async fn add_note(id: i64, body: String, internal: bool) -> Result<Note, ApiError> {
     use crate::server::services::history::NoteText;
     use crate::server::services::notes;
@@ -243,7 +245,7 @@ pub async fn add_note(id: i64, body: String, internal: bool) -> Result<Note, Api
 
 /// Moves an order as FTS staff (hold and reject need a reason, and may ask
 /// for documents).
-#[server(endpoint = "transition-order", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "transition-order", input = leptos::server_fn::codec::Json, output = TextJson)]
 pub async fn transition_order(
     id: i64,
     to: Status,
@@ -261,7 +263,7 @@ pub async fn transition_order(
 }
 
 /// Every product with the documents a hold usually asks for (staff).
-#[server(endpoint = "get-product-documents")]
+#[server(endpoint = "get-product-documents", output = TextJson)]
 pub async fn get_product_documents() -> Result<Vec<ProductDocuments>, ApiError> {
     use crate::server::services::checklists;
     let (state, user) = context::user().await?;
@@ -269,7 +271,7 @@ pub async fn get_product_documents() -> Result<Vec<ProductDocuments>, ApiError> 
 }
 
 /// Replaces the documents listed for a product (administrators).
-#[server(endpoint = "set-product-documents", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "set-product-documents", input = leptos::server_fn::codec::Json, output = TextJson)]
 pub async fn set_product_documents(
     product_id: i64,
     documents: Vec<String>,
@@ -281,7 +283,7 @@ pub async fn set_product_documents(
 }
 
 /// The batches the user may see, newest first.
-#[server(endpoint = "get-batches")]
+#[server(endpoint = "get-batches", output = TextJson)]
 pub async fn get_batches(cursor: Option<String>) -> Result<ListPage<Batch>, ApiError> {
     use crate::server::services::batches;
     let (state, user) = context::user().await?;
@@ -289,7 +291,7 @@ pub async fn get_batches(cursor: Option<String>) -> Result<ListPage<Batch>, ApiE
 }
 
 /// One kept batch with its result per order.
-#[server(endpoint = "get-batch")]
+#[server(endpoint = "get-batch", output = TextJson)]
 pub async fn get_batch(id: i64) -> Result<BatchDetail, ApiError> {
     use crate::server::services::batches;
     let (state, user) = context::user().await?;
@@ -297,7 +299,7 @@ pub async fn get_batch(id: i64) -> Result<BatchDetail, ApiError> {
 }
 
 /// The signed-in user's newest notifications.
-#[server(endpoint = "get-notifications")]
+#[server(endpoint = "get-notifications", output = TextJson)]
 pub async fn get_notifications() -> Result<Notifications, ApiError> {
     use crate::server::services::notifications;
     let (state, user) = context::user().await?;
@@ -305,7 +307,7 @@ pub async fn get_notifications() -> Result<Notifications, ApiError> {
 }
 
 /// Marks one of the user's notifications read.
-#[server(endpoint = "read-notification")]
+#[server(endpoint = "read-notification", output = TextJson)]
 pub async fn read_notification(id: i64) -> Result<(), ApiError> {
     use crate::server::services::notifications;
     let (state, user) = context::user().await?;
@@ -313,7 +315,7 @@ pub async fn read_notification(id: i64) -> Result<(), ApiError> {
 }
 
 /// Administration: one page of companies.
-#[server(endpoint = "admin-companies", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "admin-companies", input = leptos::server_fn::codec::Json, output = TextJson)]
 pub async fn admin_companies(query: CompanyQuery) -> Result<ListPage<CompanyInfo>, ApiError> {
     use crate::server::services::admin;
     let (state, user) = context::user().await?;
@@ -321,7 +323,7 @@ pub async fn admin_companies(query: CompanyQuery) -> Result<ListPage<CompanyInfo
 }
 
 /// Administration: one company with its user and order counts.
-#[server(endpoint = "admin-company")]
+#[server(endpoint = "admin-company", output = TextJson)]
 pub async fn admin_company(id: i64) -> Result<CompanyOverview, ApiError> {
     use crate::server::services::admin;
     let (state, user) = context::user().await?;
@@ -329,7 +331,7 @@ pub async fn admin_company(id: i64) -> Result<CompanyOverview, ApiError> {
 }
 
 /// Administration: creates a company.
-#[server(endpoint = "admin-create-company")]
+#[server(endpoint = "admin-create-company", output = TextJson)]
 pub async fn admin_create_company(
     name: String,
     has_account: bool,
@@ -346,7 +348,7 @@ pub async fn admin_create_company(
 }
 
 /// Administration: sets a company's billing and cancel flags.
-#[server(endpoint = "admin-update-company")]
+#[server(endpoint = "admin-update-company", output = TextJson)]
 pub async fn admin_update_company(
     id: i64,
     name: Option<String>,
@@ -364,7 +366,7 @@ pub async fn admin_update_company(
 }
 
 /// Administration: one page of users.
-#[server(endpoint = "admin-users", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "admin-users", input = leptos::server_fn::codec::Json, output = TextJson)]
 pub async fn admin_users(query: UserQuery) -> Result<ListPage<AdminUser>, ApiError> {
     use crate::server::services::admin;
     let (state, user) = context::user().await?;
@@ -372,7 +374,7 @@ pub async fn admin_users(query: UserQuery) -> Result<ListPage<AdminUser>, ApiErr
 }
 
 /// Administration: creates a user.
-#[server(endpoint = "admin-create-user")]
+#[server(endpoint = "admin-create-user", output = TextJson)]
 pub async fn admin_create_user(
     email: String,
     name: String,
@@ -393,7 +395,7 @@ pub async fn admin_create_user(
 }
 
 /// Administration: changes a user's group or disables them.
-#[server(endpoint = "admin-update-user")]
+#[server(endpoint = "admin-update-user", output = TextJson)]
 pub async fn admin_update_user(
     id: i64,
     group: Option<Group>,
@@ -411,14 +413,14 @@ pub async fn admin_update_user(
 }
 
 /// Moves several orders as FTS staff, with a result per order.
-#[server(endpoint = "place-orders", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "place-orders", input = leptos::server_fn::codec::Json, output = TextJson)]
 pub async fn place_orders(orders: Vec<NewOrder>) -> Result<PlacedOrders, ApiError> {
     use crate::server::services::placement;
     let (state, user) = context::user().await?;
     Ok(placement::place(&state.db, &user, &orders).await?)
 }
 
-#[server(endpoint = "transition-orders", input = leptos::server_fn::codec::Json)]
+#[server(endpoint = "transition-orders", input = leptos::server_fn::codec::Json, output = TextJson)]
 pub async fn transition_orders(
     ids: Vec<i64>,
     to: Status,

@@ -4,7 +4,7 @@
 //! the text.
 
 use crate::rules::Status;
-use leptos::server_fn::codec::JsonEncoding;
+use crate::text_json::TextJsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +39,7 @@ impl ApiError {
 }
 
 impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
+    type Encoder = TextJsonEncoding;
 
     /// The framework's own failures: arguments that do not parse are the
     /// caller's (400); a call that got no readable answer is the network's.

@@ -14,6 +14,7 @@ pub mod pages;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod text_json;
 pub mod upload_body;
 
 use components::Shell;
