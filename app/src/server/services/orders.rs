@@ -192,11 +192,14 @@ enum TextFilter<'a> {
 enum SearchPlan {
     /// These orders are the page (and one more, when there is a next page).
     Found(Vec<i64>),
-    Scan,
+    /// Checking the listed orders in order, after these matches the look
+    /// found (fewer than a page).
+    Scan(Vec<Cursor>),
     Index(Option<Vec<String>>),
 }
 
 /// How the ids of one page are selected.
+#[derive(Clone, Copy)]
 struct PageKeys<'a> {
     user: &'a CurrentUser,
     query: &'a OrderQuery,
@@ -320,12 +323,23 @@ impl PageKeys<'_> {
     /// took twice as long as running the search. A check in list order
     /// walks the status ranges whatever the text, so one plan serves every
     /// text: planned each time, it took 2.5 ms to plan and 3.2 ms to run.
+    ///
+    /// The check goes on after the last match the look found, so the
+    /// orders before it are not checked twice, and it looks only for the
+    /// rest of the page.
     async fn search(&self, db: &Db, statuses: &[Status], text: &str) -> AppResult<Vec<i64>> {
         let mut sql = Sql::new("");
+        let mut ids = Vec::new();
         let prepared = match self.search_plan(db, statuses, text).await? {
             SearchPlan::Found(ids) => return Ok(ids),
-            SearchPlan::Scan => {
-                self.push_scan(&mut sql, statuses, text, self.limit + 1);
+            SearchPlan::Scan(seen) => {
+                let resumed = PageKeys {
+                    cursor: seen.last().copied().or(self.cursor),
+                    ..*self
+                };
+                let rest = self.limit + 1 - seen.len() as u32;
+                resumed.push_scan(&mut sql, statuses, text, rest);
+                ids.extend(seen.iter().map(|seen| seen.id));
                 true
             }
             SearchPlan::Index(trigrams) => {
@@ -334,14 +348,10 @@ impl PageKeys<'_> {
                 self.engine == Engine::Sqlite
             }
         };
-        Ok(sql
-            .query()
-            .persistent(prepared)
-            .fetch_all(db)
-            .await?
-            .iter()
-            .map(|row| row.try_get::<i64, _>("id"))
-            .collect::<Result<_, _>>()?)
+        for row in sql.query().persistent(prepared).fetch_all(db).await? {
+            ids.push(row.try_get::<i64, _>("id")?);
+        }
+        Ok(ids)
     }
 
     /// How a search finds its page. The next orders of the list are
@@ -356,22 +366,28 @@ impl PageKeys<'_> {
         // The list's size, and the matches the look saw when it looked.
         let (listed, seen) = if common {
             let matches = self.recent_matches(db, statuses, text).await?;
+            let ids = || matches.iter().map(|found| found.id).collect();
             if matches.len() > self.limit as usize {
-                return Ok(SearchPlan::Found(matches));
+                return Ok(SearchPlan::Found(ids()));
             }
             // Fewer matches than a page answer only when the look went
             // through the whole list.
             let listed = self.listed_count(db, statuses).await?;
             if listed < i64::from(SEARCH_WINDOW) {
-                return Ok(SearchPlan::Found(matches));
+                return Ok(SearchPlan::Found(ids()));
             }
-            (listed, Some(matches.len()))
+            (listed, Some(matches))
         } else {
             (self.listed_count(db, statuses).await?, None)
         };
-        let checked = orders_to_check(listed, seen, statuses.len(), self.limit);
+        let checked = orders_to_check(
+            listed,
+            seen.as_ref().map(Vec::len),
+            statuses.len(),
+            self.limit,
+        );
         Ok(match rare {
-            Some(rare) if checked <= rare.candidates => SearchPlan::Scan,
+            Some(rare) if checked <= rare.candidates => SearchPlan::Scan(seen.unwrap_or_default()),
             Some(rare) => SearchPlan::Index(Some(rare.trigrams)),
             None => SearchPlan::Index(None),
         })
@@ -398,9 +414,9 @@ impl PageKeys<'_> {
     }
 
     /// The matches among the next [`SEARCH_WINDOW`] orders of the list, a
-    /// page and one more at most: the page of a search when there are that
-    /// many, or when the list holds no more orders than were looked
-    /// through.
+    /// page and one more at most, with their places in the list: the page
+    /// of a search when there are that many, or when the list holds no
+    /// more orders than were looked through.
     ///
     /// Only the matches come back, and the look stops at the page's last:
     /// handing all 500 rows over to be checked here cost more than the
@@ -412,21 +428,22 @@ impl PageKeys<'_> {
         db: &Db,
         statuses: &[Status],
         text: &str,
-    ) -> AppResult<Vec<i64>> {
-        let mut sql = Sql::new("SELECT o.id FROM (");
+    ) -> AppResult<Vec<Cursor>> {
+        let mut sql = Sql::new("SELECT o.id, recent.sort_key FROM (");
         self.push_merged(&mut sql, statuses, &TextFilter::None, SEARCH_WINDOW);
         sql.push(") AS recent JOIN orders o ON o.id = recent.id WHERE 1 = 1");
         push_contains(&mut sql, self.engine, text);
         // In the window's order, so that PostgreSQL joins along it and
         // stops at the page's last match.
         self.push_order_and_limit(&mut sql, "recent.", self.limit + 1);
-        Ok(sql
-            .query()
-            .fetch_all(db)
-            .await?
-            .iter()
-            .map(|row| row.try_get::<i64, _>("id"))
-            .collect::<Result<_, _>>()?)
+        let mut matches = Vec::new();
+        for row in sql.query().fetch_all(db).await? {
+            matches.push(Cursor {
+                key: row.try_get("sort_key")?,
+                id: row.try_get("id")?,
+            });
+        }
+        Ok(matches)
     }
 
     /// ` ORDER BY … LIMIT rows`, of the orders table as `"o."`, or of a
