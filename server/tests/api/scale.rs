@@ -311,6 +311,38 @@ on_both_databases!(
     }
 );
 
+// A search reads the counts once and keeps them a while (they only steer
+// its plan); counting again in this process replaces them at once.
+on_both_databases!(
+    a_search_keeps_the_counts_it_read_until_they_are_made_again,
+    async |app: TestApp| {
+        let db = &app.state.db;
+        let candidates = async || {
+            search::rare_trigrams(db, "qqq")
+                .await
+                .expect("rare trigrams")
+                .expect("an ASCII text has trigrams")
+                .candidates
+        };
+        let record_qqq = async || {
+            sqlx::query("INSERT INTO search_trigram_docs (trigram, docs) VALUES ('qqq', 1000000)")
+                .execute(db)
+                .await
+                .expect("record a count");
+        };
+        assert_eq!(candidates().await, 0, "no title holds qqq");
+        record_qqq().await;
+        assert_eq!(candidates().await, 0, "the counts read first are kept");
+        search::refresh_trigram_docs(db).await.expect("count again");
+        record_qqq().await;
+        assert_eq!(
+            candidates().await,
+            1_000_000,
+            "counting again drops the kept counts"
+        );
+    }
+);
+
 /// What identifies the scale data, for comparing two loads.
 async fn loaded_orders(app: &TestApp) -> Vec<(String, String, String, String, String)> {
     sqlx::query(

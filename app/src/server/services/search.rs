@@ -7,7 +7,9 @@
 //! so the answer stays an exact substring match.
 //!
 //! The counts are refreshed by housekeeping and after scale data is
-//! loaded; stale counts only make a search slower, never wrong.
+//! loaded; stale counts only make a search slower, never wrong. So each
+//! process keeps a copy for [`COUNTS_KEPT_FOR`] instead of asking the
+//! database at every search.
 
 use crate::model::{MAX_SEARCH_CHARS, MIN_SEARCH_CHARS};
 use crate::server::db::{self, Db, Engine};
@@ -15,6 +17,8 @@ use crate::server::error::{AppError, AppResult};
 use crate::server::sql::Sql;
 use sqlx::Row;
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 /// Trigrams held by fewer orders are not recorded: unknown means rare.
 const RECORDED_FROM_DOCS: i64 = 500;
@@ -25,6 +29,9 @@ const TRIGRAMS_ASKED: usize = 3;
 const COMMONER_AT_MOST: i64 = 8;
 /// Orders PostgreSQL reads to estimate the counts.
 const POSTGRES_SAMPLE_ORDERS: f64 = 20_000.0;
+/// How long a process searches with the counts it read before it reads
+/// them again: counts another instance made reach it within this time.
+const COUNTS_KEPT_FOR: Duration = Duration::from_secs(60);
 
 /// The rarest trigrams of a search text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,21 +109,7 @@ pub async fn rare_trigrams(db: &Db, text: &str) -> AppResult<Option<RareTrigrams
     if trigrams.is_empty() {
         return Ok(None);
     }
-    let mut sql = Sql::new("SELECT trigram, docs FROM search_trigram_docs WHERE trigram IN (");
-    for (index, trigram) in trigrams.iter().enumerate() {
-        if index > 0 {
-            sql.push(", ");
-        }
-        sql.bind_text(trigram.as_str());
-    }
-    sql.push(")");
-    let mut recorded = HashMap::new();
-    for row in sql.query().fetch_all(db).await? {
-        recorded.insert(
-            row.try_get::<String, _>("trigram")?,
-            row.try_get::<i64, _>("docs")?,
-        );
-    }
+    let recorded = recorded_counts(db).await?;
     let mut docs: Vec<(i64, String)> = trigrams
         .into_iter()
         .map(|trigram| (recorded.get(&trigram).copied().unwrap_or(0), trigram))
@@ -137,6 +130,42 @@ pub async fn rare_trigrams(db: &Db, text: &str) -> AppResult<Option<RareTrigrams
             .collect(),
         candidates,
     }))
+}
+
+/// The counts of the database `db` connects to, as this process last read
+/// them, by URL.
+type KnownCounts = HashMap<String, (Instant, Arc<HashMap<String, i64>>)>;
+
+static KNOWN_COUNTS: LazyLock<Mutex<KnownCounts>> = LazyLock::new(Default::default);
+
+fn known_counts() -> std::sync::MutexGuard<'static, KnownCounts> {
+    KNOWN_COUNTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Every recorded trigram count (some thousands), read again once
+/// [`COUNTS_KEPT_FOR`] has passed. Looking up a search's trigrams in the
+/// database cost each search a statement: PostgreSQL read the table
+/// whole for them, it being too small for its index to pay.
+async fn recorded_counts(db: &Db) -> AppResult<Arc<HashMap<String, i64>>> {
+    let url = db::database_url(db);
+    if let Some((read_at, counts)) = known_counts().get(&url)
+        && read_at.elapsed() < COUNTS_KEPT_FOR
+    {
+        return Ok(Arc::clone(counts));
+    }
+    let read_at = Instant::now();
+    let mut counts = HashMap::new();
+    for row in sqlx::query("SELECT trigram, docs FROM search_trigram_docs")
+        .fetch_all(db)
+        .await?
+    {
+        counts.insert(row.try_get("trigram")?, row.try_get("docs")?);
+    }
+    let counts = Arc::new(counts);
+    known_counts().insert(url, (read_at, Arc::clone(&counts)));
+    Ok(counts)
 }
 
 /// The trimmed search text, if any: long enough for the trigram index to
@@ -266,6 +295,7 @@ pub async fn refresh_trigram_docs(db: &Db) -> AppResult<()> {
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    known_counts().remove(&db::database_url(db));
     Ok(())
 }
 
