@@ -202,9 +202,15 @@ fn like_pattern(text: &str) -> String {
 /// ` AND (<a column LIKE text> OR …)`, case-insensitively: each column a
 /// lower-cased expression such as `LOWER(o.title)`.
 pub fn push_like(sql: &mut Sql, columns: &[&str], text: &str) {
+    sql.push(" AND ");
+    push_like_match(sql, columns, text);
+}
+
+/// `(<a column LIKE text> OR …)`, as [`push_like`] asks it.
+pub fn push_like_match(sql: &mut Sql, columns: &[&str], text: &str) {
     let pattern = like_pattern(text);
     for (index, column) in columns.iter().enumerate() {
-        sql.push(if index == 0 { " AND (" } else { " OR " })
+        sql.push(if index == 0 { "(" } else { " OR " })
             .push(column)
             .push(" LIKE ")
             .bind_text(pattern.clone())
